@@ -14,6 +14,7 @@
 
 pub mod account;
 pub mod otp;
+pub mod recovery;
 pub mod uri;
 pub mod vault;
 
