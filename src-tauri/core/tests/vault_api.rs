@@ -490,3 +490,30 @@ fn vault_data_ids_find_and_duplicates() {
     assert!(data.get(&github.0).is_none());
     assert_eq!(data.accounts.len(), 2);
 }
+
+#[cfg(unix)]
+#[test]
+fn saving_through_a_symlink_updates_its_target() {
+    let dir = tempfile::tempdir().unwrap();
+    let synced = dir.path().join("Sync");
+    let (target, _) = {
+        fs::create_dir(&synced).unwrap();
+        new_vault(&synced)
+    };
+    let link = dir.path().join("vault-link.spa");
+    std::os::unix::fs::symlink(&target, &link).unwrap();
+    let mut vault = Vault::open_for_update(&link, &password()).unwrap();
+    assert_eq!(vault.path(), link);
+    vault.data_mut().add(draft("A", "a", "JBSWY3DPEHPK3PXP"), 1);
+    vault.save().unwrap();
+    drop(vault);
+    assert!(
+        fs::symlink_metadata(&link).unwrap().file_type().is_symlink(),
+        "the link was replaced"
+    );
+    assert_eq!(Vault::open(&target, &password()).unwrap().data().accounts.len(), 1);
+    assert!(synced.join("vault.spa.bak").exists());
+    let mut snapshot = Vault::open(&link, &password()).unwrap();
+    snapshot.save().unwrap();
+    assert!(fs::symlink_metadata(&link).unwrap().file_type().is_symlink());
+}

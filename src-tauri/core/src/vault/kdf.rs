@@ -1,7 +1,7 @@
 //! Argon2id key derivation for password slots, with the accepted range of its settings.
 
-use argon2::{Algorithm, Argon2, Params, Version};
-use zeroize::Zeroizing;
+use argon2::{Algorithm, Argon2, Block, Params, Version};
+use zeroize::{Zeroize, Zeroizing};
 
 use super::VaultError;
 
@@ -105,10 +105,24 @@ pub(crate) fn derive_key(
     params.validate()?;
     let argon_params = Params::new(params.memory_kib, params.iterations, params.parallelism, Some(KEY_LEN))
         .map_err(|e| VaultError::Kdf { reason: e.to_string() })?;
+    // Our own memory, so a failed allocation is an error rather than an abort, and so it is
+    // wiped afterwards: the final blocks determine the key.
+    let mut blocks: Vec<Block> = Vec::new();
+    blocks
+        .try_reserve_exact(argon_params.block_count())
+        .map_err(|_| VaultError::Kdf {
+            reason: format!("not enough memory ({} MiB are needed)", params.memory_kib / 1024),
+        })?;
+    blocks.resize(argon_params.block_count(), Block::default());
     let mut key = Zeroizing::new([0u8; KEY_LEN]);
-    Argon2::new(Algorithm::Argon2id, Version::V0x13, argon_params)
-        .hash_password_into(password, salt, key.as_mut_slice())
-        .map_err(|e| VaultError::Kdf { reason: e.to_string() })?;
+    let result = Argon2::new(Algorithm::Argon2id, Version::V0x13, argon_params).hash_password_into_with_memory(
+        password,
+        salt,
+        key.as_mut_slice(),
+        blocks.as_mut_slice(),
+    );
+    blocks.zeroize();
+    result.map_err(|e| VaultError::Kdf { reason: e.to_string() })?;
     Ok(key)
 }
 

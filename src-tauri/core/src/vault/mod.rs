@@ -228,7 +228,11 @@ impl VaultData {
 
 /// An unlocked vault: its content, its master key and where it lives.
 pub struct Vault {
+    /// The path the caller gave.
     path: PathBuf,
+    /// The file all I/O goes to: `path` with symlinks resolved, so saving through a symlink
+    /// replaces its target rather than the link.
+    file: PathBuf,
     data: VaultData,
     master_key: Zeroizing<[u8; KEY_LEN]>,
     header: Header,
@@ -244,6 +248,7 @@ impl fmt::Debug for Vault {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Vault")
             .field("path", &self.path)
+            .field("file", &self.file)
             .field("accounts", &self.data.accounts.len())
             .field("kdf", &self.kdf)
             .field("locked", &self.lock.is_some())
@@ -276,6 +281,7 @@ impl Vault {
         store::write_new(path, &bytes)?;
         Ok(Vault {
             path: path.to_path_buf(),
+            file: path.to_path_buf(),
             data,
             master_key,
             header,
@@ -292,7 +298,7 @@ impl Vault {
     /// `NotFound`, `NotAVault`, `Damaged`, `NewerVersion`, `NewerContent`, `KdfOutOfRange`,
     /// `WrongPassword`, `NoPasswordSlot`, `Io`.
     pub fn open(path: &Path, password: &SecretString) -> Result<Vault, VaultError> {
-        Vault::load(path, password, None)
+        Vault::load(path, store::resolve(path)?, password, None)
     }
 
     /// Takes the vault's exclusive lock (waiting up to [`LOCK_WAIT`]), then opens it; the lock
@@ -323,18 +329,25 @@ impl Vault {
                 },
             });
         }
-        let lock = store::lock(path, wait)?;
-        Vault::load(path, password, Some(lock))
+        let file = store::resolve(path)?;
+        let lock = store::lock(&file, wait)?;
+        Vault::load(path, file, password, Some(lock))
     }
 
-    fn load(path: &Path, password: &SecretString, lock: Option<store::LockGuard>) -> Result<Vault, VaultError> {
-        let bytes = store::read(path)?;
+    fn load(
+        path: &Path,
+        file: PathBuf,
+        password: &SecretString,
+        lock: Option<store::LockGuard>,
+    ) -> Result<Vault, VaultError> {
+        let bytes = store::read(&file)?;
         let unlocked = unlock(&bytes, password, &mut |pw, salt, params| {
             kdf::derive_key(pw, salt, params)
         })
-        .map_err(|e| with_backup(e, path))?;
+        .map_err(|e| with_backup(e, &file))?;
         Ok(Vault {
             path: path.to_path_buf(),
+            file,
             data: unlocked.data,
             master_key: unlocked.master_key,
             header: unlocked.header,
@@ -366,23 +379,23 @@ impl Vault {
     pub fn save(&mut self) -> Result<(), VaultError> {
         let _temporary_lock = match self.lock {
             Some(_) => None,
-            None => Some(store::lock(&self.path, LOCK_WAIT)?),
+            None => Some(store::lock(&self.file, LOCK_WAIT)?),
         };
         if !self.is_unchanged_on_disk()? {
             return Err(VaultError::ChangedOnDisk);
         }
         let bytes = encode(&self.header, &self.master_key, random_array()?, &self.data);
         let written = trailer(&bytes);
-        let result = store::replace(&self.path, &bytes);
+        let result = store::replace(&self.file, &bytes);
         // If the rename happened but a later step failed, the file is ours: remember it.
-        if result.is_ok() || store::read(&self.path).is_ok_and(|now| now.ends_with(&written)) {
+        if result.is_ok() || store::read(&self.file).is_ok_and(|now| now.ends_with(&written)) {
             self.fingerprint = written;
         }
         result
     }
 
     fn is_unchanged_on_disk(&self) -> Result<bool, VaultError> {
-        match store::read(&self.path) {
+        match store::read(&self.file) {
             Ok(current) => Ok(current.len() >= CHECKSUM_LEN && {
                 let (body, tail) = current.split_at(current.len() - CHECKSUM_LEN);
                 tail == self.fingerprint && format::sha256(body) == self.fingerprint
@@ -421,7 +434,8 @@ impl Vault {
         self.kdf
     }
 
-    /// The vault file.
+    /// The vault file, as given to `create` or `open` (when it is a symlink, reads and saves go
+    /// to its target, and the backup and lock files sit beside the target).
     pub fn path(&self) -> &Path {
         &self.path
     }

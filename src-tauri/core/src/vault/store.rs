@@ -66,6 +66,20 @@ fn random_suffix() -> Result<String, VaultError> {
     Ok(b.iter().map(|b| format!("{b:02x}")).collect())
 }
 
+/// The file to read and replace for `path`: `path` itself, or its target when it is a symlink.
+pub(crate) fn resolve(path: &Path) -> Result<PathBuf, VaultError> {
+    match fs::symlink_metadata(path) {
+        Ok(meta) if meta.file_type().is_symlink() => fs::canonicalize(path).map_err(|e| match e.kind() {
+            io::ErrorKind::NotFound => VaultError::NotFound(path.to_path_buf()),
+            _ => VaultError::Io {
+                path: path.to_path_buf(),
+                source: e,
+            },
+        }),
+        _ => Ok(path.to_path_buf()),
+    }
+}
+
 /// Reads a whole vault file (at most [`MAX_FILE_LEN`] bytes).
 pub(crate) fn read(path: &Path) -> Result<Vec<u8>, VaultError> {
     let file = File::open(path).map_err(|e| match e.kind() {
