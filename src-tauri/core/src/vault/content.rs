@@ -12,9 +12,9 @@ use crate::account::Account;
 
 /// The content schema this build writes and the highest it reads.
 ///
-/// Bump it (and add a step to [`migrate_step`]) whenever a change would make an older build lose
-/// data on save, e.g. a new field in [`Account`]: an older build refuses a newer schema rather
-/// than silently dropping the field when it rewrites the file.
+/// Bump it (and add a step to `migrate_step` in `vault/content.rs`) whenever a change would make
+/// an older build lose data on save, e.g. a new field in [`Account`]: an older build refuses a
+/// newer schema rather than silently dropping the field when it rewrites the file.
 pub const CONTENT_VERSION: u32 = 1;
 
 #[derive(Serialize)]

@@ -130,6 +130,12 @@ pub(crate) fn lock(path: &Path, wait: Duration) -> Result<LockGuard, VaultError>
                 std::thread::sleep(pause.min(deadline - now));
                 pause = (pause * 2).min(Duration::from_millis(100));
             }
+            // A file system without locks (some network and FUSE mounts): go on without one.
+            // Saves still refuse to overwrite a file that changed since it was read
+            // (`ChangedOnDisk`), which leaves only a tiny window between check and rename.
+            Err(fs::TryLockError::Error(e)) if e.kind() == io::ErrorKind::Unsupported => {
+                return Ok(LockGuard { _file: file });
+            }
             Err(fs::TryLockError::Error(e)) => {
                 return Err(VaultError::Io {
                     path: lock_path,
