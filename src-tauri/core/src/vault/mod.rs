@@ -1,0 +1,616 @@
+//! The encrypted vault: one file holding every account, sealed with a master password.
+//!
+//! * Format: `docs/vault-format.md` and [`FORMAT_VERSION`]. A random 256-bit master key encrypts
+//!   the content (AES-256-GCM, the whole header bound as associated data); the master key is
+//!   stored wrapped in key slots, today one password slot (Argon2id). A trailing unkeyed
+//!   SHA-256 tells a damaged file from a wrong password.
+//! * Files: saves are atomic (temporary file, fsync, rename, fsync of the folder) and keep the
+//!   previous version as [`Vault::backup_path`]; the file is 0600 and a folder we create 0700.
+//! * Concurrency: an advisory lock on `NAME.lock`. [`Vault::open`] takes a snapshot without
+//!   locking (saves are atomic, so a reader never sees half a file).
+//!   [`Vault::open_for_update`] takes the lock *before* reading and holds it until the vault is
+//!   dropped, so a read-modify-save cycle can never lose another process's update; a second
+//!   process waits up to [`LOCK_WAIT`] (10 s), then gets [`VaultError::Locked`].
+//!   [`Vault::save`] on a snapshot takes the lock for the duration of the save and refuses with
+//!   [`VaultError::ChangedOnDisk`] if the file is no longer the one it loaded.
+//!
+//! ```no_run
+//! # use smartpush_core::{vault::{Vault, KdfParams}, SecretString, AccountDraft};
+//! # fn main() -> Result<(), smartpush_core::vault::VaultError> {
+//! let path = std::path::Path::new("/tmp/example.spavault");
+//! let password = SecretString::new("correct horse battery staple");
+//! Vault::create(path, &password, KdfParams::DEFAULT)?;
+//! let mut vault = Vault::open_for_update(path, &password)?;
+//! vault.data_mut().add(AccountDraft { issuer: "SmartPush".into(), ..Default::default() }, 1_700_000_000);
+//! vault.save()?;
+//! # Ok(()) }
+//! ```
+
+mod content;
+mod format;
+mod kdf;
+mod store;
+#[doc(hidden)]
+pub mod test_support;
+
+use std::fmt;
+use std::io;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use aes_gcm::Aes256Gcm;
+use aes_gcm::aead::{AeadInOut, KeyInit, Nonce, Tag};
+use serde_json::{Map, Value};
+use zeroize::Zeroizing;
+
+use crate::account::{Account, AccountDraft, AccountId, SecretString};
+use format::{CHECKSUM_LEN, Header, NONCE_LEN, PasswordSlot, SALT_LEN, Slot, TAG_LEN, WRAPPED_LEN, damaged};
+use kdf::KEY_LEN;
+
+pub use content::CONTENT_VERSION;
+pub use format::FORMAT_VERSION;
+pub use kdf::KdfParams;
+pub use store::LOCK_WAIT;
+
+/// Everything that can go wrong with a vault. Messages are written for a person and never
+/// contain a secret.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum VaultError {
+    /// The password does not unlock any password slot.
+    #[error("wrong password")]
+    WrongPassword,
+    /// The file fails its checksum or is malformed: it was damaged (or truncated) on disk.
+    #[error(
+        "the vault file is damaged ({reason}); {}",
+        match backup {
+            Some(b) => format!("restore the backup {}", b.display()),
+            None => "no backup of it was found".to_owned(),
+        }
+    )]
+    Damaged {
+        /// What is wrong, e.g. "the checksum does not match".
+        reason: &'static str,
+        /// The previous version kept beside the vault, when it exists.
+        backup: Option<PathBuf>,
+    },
+    /// The file was written by a newer build with a file format this one does not know.
+    #[error(
+        "this vault was written by a newer version of SmartPush Authenticator (format {found}, this build reads up to {supported}); update the app"
+    )]
+    NewerVersion {
+        /// The file's format version.
+        found: u16,
+        /// [`FORMAT_VERSION`].
+        supported: u16,
+    },
+    /// The decrypted content uses a schema from a newer build.
+    #[error(
+        "this vault was written by a newer version of SmartPush Authenticator (content schema {found}, this build reads up to {supported}); update the app"
+    )]
+    NewerContent {
+        /// The content's schema version.
+        found: u32,
+        /// [`CONTENT_VERSION`].
+        supported: u32,
+    },
+    /// The file does not start with the vault magic bytes.
+    #[error("not a SmartPush Authenticator vault")]
+    NotAVault,
+    /// The vault has no password slot (only slots of kinds this build cannot use).
+    #[error("this vault has no password slot, so a password cannot unlock it")]
+    NoPasswordSlot,
+    /// `create` found a file already there.
+    #[error("a vault already exists at {}; refusing to overwrite it", .0.display())]
+    AlreadyExists(PathBuf),
+    /// No vault at that path.
+    #[error("no vault at {}", .0.display())]
+    NotFound(PathBuf),
+    /// Another process held the vault's lock for longer than the wait.
+    #[error("the vault {} is in use by another SmartPush Authenticator process; try again when it has finished", .0.display())]
+    Locked(PathBuf),
+    /// The vault file was saved by someone else since this copy was loaded; nothing was written.
+    #[error(
+        "the vault was changed by another process since it was opened; nothing was saved: open it again and redo the change"
+    )]
+    ChangedOnDisk,
+    /// A key-derivation setting (from a caller or a file) is outside the accepted range.
+    #[error("key-derivation setting {param} = {value} is outside the accepted range {min}..={max}")]
+    KdfOutOfRange {
+        /// `memory (KiB)`, `iterations` or `parallelism`.
+        param: &'static str,
+        /// The value asked for.
+        value: u32,
+        /// Smallest accepted value.
+        min: u32,
+        /// Largest accepted value.
+        max: u32,
+    },
+    /// An empty master password was given to `create` or `change_password`.
+    #[error("the master password must not be empty")]
+    EmptyPassword,
+    /// Argon2 failed (in practice: not enough memory for the chosen setting).
+    #[error("key derivation failed: {reason}")]
+    Kdf {
+        /// Argon2's error.
+        reason: String,
+    },
+    /// The operating system's random number generator failed.
+    #[error("the system random number generator failed: {reason}")]
+    Random {
+        /// The system's error.
+        reason: String,
+    },
+    /// Reading or writing a file failed.
+    #[error("{}: {source}", path.display())]
+    Io {
+        /// The file or folder concerned.
+        path: PathBuf,
+        /// The system's error.
+        source: io::Error,
+    },
+}
+
+/// The decrypted content of a vault.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct VaultData {
+    /// The accounts, in the order they were added.
+    pub accounts: Vec<Account>,
+    /// App settings stored with the accounts (free-form; kept across saves, never secret).
+    pub settings: Map<String, Value>,
+}
+
+impl VaultData {
+    /// Adds an account under a new random id (8 lower-case hex digits, unique in this vault).
+    pub fn add(&mut self, draft: AccountDraft, now: i64) -> AccountId {
+        let id = self.new_id();
+        self.accounts.push(Account::from_draft(id.clone(), draft, now));
+        id
+    }
+
+    fn new_id(&self) -> AccountId {
+        let mut attempt: u32 = 0;
+        loop {
+            let mut b = [0u8; 4];
+            let n = match random_bytes(&mut b) {
+                Ok(()) => u32::from_le_bytes(b),
+                // Ids need not be secret, only unique: without a system RNG, walk a bijection
+                // of the attempt number until a free id turns up.
+                Err(_) => attempt
+                    .wrapping_mul(0x9E37_79B1)
+                    .wrapping_add(self.accounts.len() as u32),
+            };
+            let id = format!("{n:08x}");
+            if self.get(&id).is_none() {
+                return AccountId(id);
+            }
+            attempt = attempt.wrapping_add(1);
+        }
+    }
+
+    /// The account with exactly this id.
+    pub fn get(&self, id: &str) -> Option<&Account> {
+        self.accounts.iter().find(|a| a.id.0 == id)
+    }
+
+    /// The account with exactly this id, to change it.
+    pub fn get_mut(&mut self, id: &str) -> Option<&mut Account> {
+        self.accounts.iter_mut().find(|a| a.id.0 == id)
+    }
+
+    /// Removes and returns the account with this id.
+    pub fn remove(&mut self, id: &str) -> Option<Account> {
+        let index = self.accounts.iter().position(|a| a.id.0 == id)?;
+        Some(self.accounts.remove(index))
+    }
+
+    /// Accounts matching a query: the one whose id is the query (ignoring case) if there is
+    /// one; otherwise every account whose issuer or name contains the query, ignoring case
+    /// (an empty query matches every account).
+    pub fn find(&self, query: &str) -> Vec<&Account> {
+        let query = query.trim();
+        if let Some(account) = self.accounts.iter().find(|a| a.id.0.eq_ignore_ascii_case(query)) {
+            return vec![account];
+        }
+        let query = query.to_lowercase();
+        self.accounts
+            .iter()
+            .filter(|a| a.issuer.to_lowercase().contains(&query) || a.name.to_lowercase().contains(&query))
+            .collect()
+    }
+
+    /// An account with the same issuer, name and secret as `draft` (see [`Account::same_as`]).
+    pub fn find_duplicate(&self, draft: &AccountDraft) -> Option<&Account> {
+        self.accounts.iter().find(|a| a.same_as(draft))
+    }
+}
+
+/// An unlocked vault: its content, its master key and where it lives.
+pub struct Vault {
+    /// The path the caller gave.
+    path: PathBuf,
+    /// The file all I/O goes to: `path` with symlinks resolved, so saving through a symlink
+    /// replaces its target rather than the link.
+    file: PathBuf,
+    data: VaultData,
+    master_key: Zeroizing<[u8; KEY_LEN]>,
+    header: Header,
+    /// Index in `header.slots` of the password slot that unlocked the vault.
+    slot: usize,
+    kdf: KdfParams,
+    /// The trailing SHA-256 of the file as last read or written: identifies that exact file.
+    fingerprint: [u8; CHECKSUM_LEN],
+    lock: Option<store::LockGuard>,
+}
+
+impl fmt::Debug for Vault {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Vault")
+            .field("path", &self.path)
+            .field("file", &self.file)
+            .field("accounts", &self.data.accounts.len())
+            .field("kdf", &self.kdf)
+            .field("locked", &self.lock.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Vault {
+    /// Creates a new, empty vault at `path`, creating its folder (mode 0700) if needed.
+    ///
+    /// # Errors
+    /// `AlreadyExists` if anything is at `path` (never overwrites), `EmptyPassword`,
+    /// `KdfOutOfRange`, `Locked`, `Io`.
+    pub fn create(path: &Path, password: &SecretString, kdf: KdfParams) -> Result<Vault, VaultError> {
+        check_password(password)?;
+        kdf.validate()?;
+        if std::fs::symlink_metadata(path).is_ok() {
+            return Err(VaultError::AlreadyExists(path.to_path_buf()));
+        }
+        store::create_parent(path)?;
+        let _lock = store::lock(path, LOCK_WAIT)?;
+        let mut master_key = Zeroizing::new([0u8; KEY_LEN]);
+        random_bytes(master_key.as_mut_slice())?;
+        let slot = new_password_slot(password, kdf, &master_key, random_array()?, random_array()?)?;
+        let header = Header {
+            slots: vec![Slot::Password(slot)],
+        };
+        let data = VaultData::default();
+        let bytes = encode(&header, &master_key, random_array()?, &data);
+        store::write_new(path, &bytes)?;
+        Ok(Vault {
+            path: path.to_path_buf(),
+            file: path.to_path_buf(),
+            data,
+            master_key,
+            header,
+            slot: 0,
+            kdf,
+            fingerprint: trailer(&bytes),
+            lock: None,
+        })
+    }
+
+    /// Opens and decrypts the vault as a snapshot, without taking its lock.
+    ///
+    /// # Errors
+    /// `NotFound`, `NotAVault`, `Damaged`, `NewerVersion`, `NewerContent`, `KdfOutOfRange`,
+    /// `WrongPassword`, `NoPasswordSlot`, `Io`.
+    pub fn open(path: &Path, password: &SecretString) -> Result<Vault, VaultError> {
+        Vault::load(path, store::resolve(path)?, password, None)
+    }
+
+    /// Takes the vault's exclusive lock (waiting up to [`LOCK_WAIT`]), then opens it; the lock
+    /// is held until the `Vault` is dropped. Use it for every read-modify-save cycle.
+    ///
+    /// # Errors
+    /// As [`Vault::open`], and `Locked` when another process keeps the lock past the wait.
+    pub fn open_for_update(path: &Path, password: &SecretString) -> Result<Vault, VaultError> {
+        Vault::open_for_update_with_wait(path, password, LOCK_WAIT)
+    }
+
+    /// [`Vault::open_for_update`] with a chosen wait for the lock (zero: fail at once).
+    ///
+    /// # Errors
+    /// As [`Vault::open_for_update`].
+    pub fn open_for_update_with_wait(
+        path: &Path,
+        password: &SecretString,
+        wait: Duration,
+    ) -> Result<Vault, VaultError> {
+        // Check first, so a missing vault does not leave a lock file behind.
+        if let Err(e) = std::fs::metadata(path) {
+            return Err(match e.kind() {
+                io::ErrorKind::NotFound => VaultError::NotFound(path.to_path_buf()),
+                _ => VaultError::Io {
+                    path: path.to_path_buf(),
+                    source: e,
+                },
+            });
+        }
+        let file = store::resolve(path)?;
+        let lock = store::lock(&file, wait)?;
+        Vault::load(path, file, password, Some(lock))
+    }
+
+    fn load(
+        path: &Path,
+        file: PathBuf,
+        password: &SecretString,
+        lock: Option<store::LockGuard>,
+    ) -> Result<Vault, VaultError> {
+        let bytes = store::read(&file)?;
+        let unlocked = unlock(&bytes, password, &mut |pw, salt, params| {
+            kdf::derive_key(pw, salt, params)
+        })
+        .map_err(|e| with_backup(e, &file))?;
+        Ok(Vault {
+            path: path.to_path_buf(),
+            file,
+            data: unlocked.data,
+            master_key: unlocked.master_key,
+            header: unlocked.header,
+            slot: unlocked.slot,
+            kdf: unlocked.kdf,
+            fingerprint: unlocked.fingerprint,
+            lock,
+        })
+    }
+
+    /// The decrypted content.
+    pub fn data(&self) -> &VaultData {
+        &self.data
+    }
+
+    /// The decrypted content, to change it; nothing is written until [`Vault::save`].
+    pub fn data_mut(&mut self) -> &mut VaultData {
+        &mut self.data
+    }
+
+    /// Writes the content atomically, keeping the previous file as [`Vault::backup_path`].
+    ///
+    /// Without the lock (a vault from [`Vault::open`]), takes it for the save and refuses with
+    /// `ChangedOnDisk` if the file is not the one loaded. With the lock, checks the same (it
+    /// catches a writer that ignores the lock).
+    ///
+    /// # Errors
+    /// `ChangedOnDisk`, `Locked`, `Random`, `Io`; on error the vault file is unchanged.
+    pub fn save(&mut self) -> Result<(), VaultError> {
+        let _temporary_lock = match self.lock {
+            Some(_) => None,
+            None => Some(store::lock(&self.file, LOCK_WAIT)?),
+        };
+        if !self.is_unchanged_on_disk()? {
+            return Err(VaultError::ChangedOnDisk);
+        }
+        let bytes = encode(&self.header, &self.master_key, random_array()?, &self.data);
+        let written = trailer(&bytes);
+        let result = store::replace(&self.file, &bytes);
+        // If the rename happened but a later step failed, the file is ours: remember it.
+        if result.is_ok() || store::read(&self.file).is_ok_and(|now| now.ends_with(&written)) {
+            self.fingerprint = written;
+        }
+        result
+    }
+
+    fn is_unchanged_on_disk(&self) -> Result<bool, VaultError> {
+        match store::read(&self.file) {
+            Ok(current) => Ok(current.len() >= CHECKSUM_LEN && {
+                let (body, tail) = current.split_at(current.len() - CHECKSUM_LEN);
+                tail == self.fingerprint && format::sha256(body) == self.fingerprint
+            }),
+            Err(VaultError::NotFound(_)) | Err(VaultError::NotAVault) | Err(VaultError::Damaged { .. }) => Ok(false),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Sets a new master password (and optionally new KDF settings), re-wrapping the master key
+    /// under a fresh salt, then saves. Other key slots (e.g. a keychain slot) stay valid: the
+    /// master key itself does not change.
+    ///
+    /// # Errors
+    /// `EmptyPassword`, `KdfOutOfRange`, and those of [`Vault::save`]; on error nothing changed.
+    pub fn change_password(&mut self, new_password: &SecretString, kdf: Option<KdfParams>) -> Result<(), VaultError> {
+        check_password(new_password)?;
+        let params = kdf.unwrap_or(self.kdf);
+        params.validate()?;
+        let slot = new_password_slot(new_password, params, &self.master_key, random_array()?, random_array()?)?;
+        let old = std::mem::replace(&mut self.header.slots[self.slot], Slot::Password(slot));
+        match self.save() {
+            Ok(()) => {
+                self.kdf = params;
+                Ok(())
+            }
+            Err(e) => {
+                self.header.slots[self.slot] = old;
+                Err(e)
+            }
+        }
+    }
+
+    /// The KDF settings of the password slot.
+    pub fn kdf(&self) -> KdfParams {
+        self.kdf
+    }
+
+    /// The vault file, as given to `create` or `open` (when it is a symlink, reads and saves go
+    /// to its target, and the backup and lock files sit beside the target).
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Where the previous version of the vault at `path` is kept: `NAME.bak` beside it.
+    pub fn backup_path(path: &Path) -> PathBuf {
+        store::backup_path(path)
+    }
+}
+
+fn check_password(password: &SecretString) -> Result<(), VaultError> {
+    if password.expose().is_empty() {
+        return Err(VaultError::EmptyPassword);
+    }
+    Ok(())
+}
+
+/// Adds the backup path to a `Damaged` error when a backup exists.
+fn with_backup(e: VaultError, path: &Path) -> VaultError {
+    match e {
+        VaultError::Damaged { reason, backup: None } => {
+            let backup = Vault::backup_path(path);
+            VaultError::Damaged {
+                reason,
+                backup: backup.is_file().then_some(backup),
+            }
+        }
+        e => e,
+    }
+}
+
+/// Fills `buf` from the operating system's RNG.
+pub(crate) fn random_bytes(buf: &mut [u8]) -> Result<(), VaultError> {
+    getrandom::fill(buf).map_err(|e| VaultError::Random { reason: e.to_string() })
+}
+
+fn random_array<const N: usize>() -> Result<[u8; N], VaultError> {
+    let mut out = [0u8; N];
+    random_bytes(&mut out)?;
+    Ok(out)
+}
+
+fn trailer(bytes: &[u8]) -> [u8; CHECKSUM_LEN] {
+    let mut out = [0u8; CHECKSUM_LEN];
+    out.copy_from_slice(&bytes[bytes.len() - CHECKSUM_LEN..]);
+    out
+}
+
+fn cipher(key: &[u8; KEY_LEN]) -> Aes256Gcm {
+    Aes256Gcm::new_from_slice(key).expect("an AES-256 key is 32 bytes")
+}
+
+/// AES-256-GCM encrypts `buf` in place and returns the tag.
+fn seal(key: &[u8; KEY_LEN], nonce: &[u8; NONCE_LEN], aad: &[u8], buf: &mut [u8]) -> [u8; TAG_LEN] {
+    let tag = cipher(key)
+        .encrypt_inout_detached(&Nonce::<Aes256Gcm>::from(*nonce), aad, buf.into())
+        .expect("vault payloads are far below AES-GCM's length limit");
+    tag.into()
+}
+
+/// AES-256-GCM decrypts `buf` in place; `false` (and `buf` unspecified) when the tag is wrong.
+fn open_sealed(key: &[u8; KEY_LEN], nonce: &[u8; NONCE_LEN], aad: &[u8], buf: &mut [u8], tag: &[u8; TAG_LEN]) -> bool {
+    cipher(key)
+        .decrypt_inout_detached(
+            &Nonce::<Aes256Gcm>::from(*nonce),
+            aad,
+            buf.into(),
+            &Tag::<Aes256Gcm>::from(*tag),
+        )
+        .is_ok()
+}
+
+/// A password slot wrapping `master_key` under Argon2id(password, salt).
+fn new_password_slot(
+    password: &SecretString,
+    params: KdfParams,
+    master_key: &[u8; KEY_LEN],
+    salt: [u8; SALT_LEN],
+    nonce: [u8; NONCE_LEN],
+) -> Result<PasswordSlot, VaultError> {
+    let kek = kdf::derive_key(password.expose().as_bytes(), &salt, params)?;
+    let mut slot = PasswordSlot {
+        params,
+        salt,
+        nonce,
+        wrapped: [0u8; WRAPPED_LEN],
+    };
+    let aad = slot.wrap_aad();
+    let mut wrapped = Zeroizing::new([0u8; KEY_LEN]);
+    wrapped.copy_from_slice(master_key);
+    let tag = seal(&kek, &nonce, &aad, wrapped.as_mut_slice());
+    slot.wrapped[..KEY_LEN].copy_from_slice(wrapped.as_slice());
+    slot.wrapped[KEY_LEN..].copy_from_slice(&tag);
+    Ok(slot)
+}
+
+/// The master key from a password slot, or `None` when the key-encryption key is wrong.
+fn unwrap_slot(slot: &PasswordSlot, kek: &[u8; KEY_LEN]) -> Option<Zeroizing<[u8; KEY_LEN]>> {
+    let mut key = Zeroizing::new([0u8; KEY_LEN]);
+    key.copy_from_slice(&slot.wrapped[..KEY_LEN]);
+    let mut tag = [0u8; TAG_LEN];
+    tag.copy_from_slice(&slot.wrapped[KEY_LEN..]);
+    open_sealed(kek, &slot.nonce, &slot.wrap_aad(), key.as_mut_slice(), &tag).then_some(key)
+}
+
+/// A complete vault file: prefix and header, payload nonce, encrypted content and tag, checksum.
+fn encode(header: &Header, master_key: &[u8; KEY_LEN], payload_nonce: [u8; NONCE_LEN], data: &VaultData) -> Vec<u8> {
+    let prefix = format::encode_prefix(header);
+    let plaintext = content::encode(data);
+    let mut out = Vec::with_capacity(prefix.len() + NONCE_LEN + plaintext.len() + TAG_LEN + CHECKSUM_LEN);
+    out.extend_from_slice(&prefix);
+    out.extend_from_slice(&payload_nonce);
+    let start = out.len();
+    out.extend_from_slice(&plaintext);
+    let (head, body) = out.split_at_mut(start);
+    let tag = seal(master_key, &payload_nonce, &head[..prefix.len()], body);
+    out.extend_from_slice(&tag);
+    let checksum = format::sha256(&out);
+    out.extend_from_slice(&checksum);
+    out
+}
+
+/// What unlocking a file yields.
+struct Unlocked {
+    data: VaultData,
+    master_key: Zeroizing<[u8; KEY_LEN]>,
+    header: Header,
+    slot: usize,
+    kdf: KdfParams,
+    fingerprint: [u8; CHECKSUM_LEN],
+}
+
+/// The key derivation used by [`unlock`]: (password, salt, settings) → key-encryption key.
+type DeriveFn<'a> = dyn FnMut(&[u8], &[u8; SALT_LEN], KdfParams) -> Result<Zeroizing<[u8; KEY_LEN]>, VaultError> + 'a;
+
+/// Parses, unwraps the master key with the password and decrypts a vault file.
+fn unlock(bytes: &[u8], password: &SecretString, derive: &mut DeriveFn<'_>) -> Result<Unlocked, VaultError> {
+    let parsed = format::parse(bytes)?;
+    let mut found = None;
+    let mut any_password_slot = false;
+    for (index, slot) in parsed.header.slots.iter().enumerate() {
+        let Slot::Password(slot) = slot else { continue };
+        any_password_slot = true;
+        let kek = derive(password.expose().as_bytes(), &slot.salt, slot.params)?;
+        if let Some(key) = unwrap_slot(slot, &kek) {
+            found = Some((index, slot.params, key));
+            break;
+        }
+    }
+    let Some((slot, kdf, master_key)) = found else {
+        return Err(if any_password_slot {
+            VaultError::WrongPassword
+        } else {
+            VaultError::NoPasswordSlot
+        });
+    };
+    let mut plaintext = Zeroizing::new(parsed.ciphertext.to_vec());
+    if !open_sealed(
+        &master_key,
+        &parsed.payload_nonce,
+        parsed.aad,
+        plaintext.as_mut_slice(),
+        &parsed.tag,
+    ) {
+        // The checksum was good, so this is not accidental damage: the content was altered
+        // by someone who recomputed the checksum.
+        return Err(damaged("the contents fail authentication"));
+    }
+    let data = content::decode(&plaintext)?;
+    Ok(Unlocked {
+        data,
+        master_key,
+        header: parsed.header,
+        slot,
+        kdf,
+        fingerprint: parsed.checksum,
+    })
+}
