@@ -236,7 +236,14 @@ fn default_period() -> u32 {
 impl OtpConfig {
     /// A TOTP configuration with the usual defaults (SHA1, 6 digits, 30 s).
     pub fn totp(secret: Secret) -> OtpConfig {
-        OtpConfig { kind: OtpKind::Totp, secret, algorithm: Algorithm::Sha1, digits: 6, period: 30, counter: 0 }
+        OtpConfig {
+            kind: OtpKind::Totp,
+            secret,
+            algorithm: Algorithm::Sha1,
+            digits: 6,
+            period: 30,
+            counter: 0,
+        }
     }
 }
 
@@ -359,8 +366,16 @@ mod tests {
     fn base32_is_lenient_in_the_ways_apps_need() {
         let want = Secret::from_base32("JBSWY3DPEHPK3PXP").unwrap();
         // 26 characters: 130 bits, the last two of which are not zero.
-        assert_eq!(Secret::from_base32("JBSWY3DPEHPK3PXPJBSWY3DPEH").map(|s| s.len()), Some(16));
-        for text in ["jbswy3dpehpk3pxp", "JBSW Y3DP EHPK 3PXP", "JBSWY3DPEHPK3PXP====", "jbsw-y3dp-ehpk-3pxp"] {
+        assert_eq!(
+            Secret::from_base32("JBSWY3DPEHPK3PXPJBSWY3DPEH").map(|s| s.len()),
+            Some(16)
+        );
+        for text in [
+            "jbswy3dpehpk3pxp",
+            "JBSW Y3DP EHPK 3PXP",
+            "JBSWY3DPEHPK3PXP====",
+            "jbsw-y3dp-ehpk-3pxp",
+        ] {
             assert_eq!(Secret::from_base32(text).as_ref(), Some(&want), "{text}");
         }
         for bad in ["", "   ", "====", "JBSWY3DP1", "hello!"] {

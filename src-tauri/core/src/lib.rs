@@ -18,4 +18,6 @@ pub mod recovery;
 pub mod uri;
 pub mod vault;
 
-pub use account::{Account, AccountDraft, AccountId, Algorithm, OtpConfig, OtpKind, RecoveryCode, Secret, SecretString};
+pub use account::{
+    Account, AccountDraft, AccountId, Algorithm, OtpConfig, OtpKind, RecoveryCode, Secret, SecretString,
+};

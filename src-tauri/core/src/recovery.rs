@@ -41,7 +41,10 @@ pub fn parse_codes_text(text: &str) -> Vec<String> {
 
 /// Canonical form used to compare codes: upper case, without spaces or dashes.
 pub fn normalize(code: &str) -> String {
-    code.chars().filter(|c| c.is_ascii_alphanumeric()).map(|c| c.to_ascii_uppercase()).collect()
+    code.chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .map(|c| c.to_ascii_uppercase())
+        .collect()
 }
 
 /// Finds the stored code matching what a person typed (case, spaces and dashes ignored).
@@ -83,13 +86,18 @@ fn is_code_token(token: &str) -> bool {
     // (SmartPush's 12-character codes are letters only about 3% of the time; headings such as
     // `RECOVERY` or `SMARTPUSH` are shorter).
     let has_digit = token.chars().any(|c| c.is_ascii_digit());
-    let all_upper = token.chars().filter(char::is_ascii_alphabetic).all(|c| c.is_ascii_uppercase());
+    let all_upper = token
+        .chars()
+        .filter(char::is_ascii_alphabetic)
+        .all(|c| c.is_ascii_uppercase());
     has_digit || (all_upper && alnum >= 10)
 }
 
 fn spaced_code(tokens: &[&str]) -> Option<String> {
     let short_groups = tokens.len() >= 2
-        && tokens.iter().all(|t| (3..=5).contains(&t.len()) && t.chars().all(|c| c.is_ascii_digit()));
+        && tokens
+            .iter()
+            .all(|t| (3..=5).contains(&t.len()) && t.chars().all(|c| c.is_ascii_digit()));
     short_groups.then(|| tokens.join(" "))
 }
 
@@ -107,8 +115,19 @@ mod tests {
 
     #[test]
     fn reads_numbered_bulleted_and_grouped_codes() {
-        let text = "\u{feff}Your backup codes\n1. abcd-1234\n2) efgh-5678\n- 9x8y7w6v\n• 1234 5678\nqwer1234 asdf5678\n";
-        assert_eq!(parse_codes_text(text), ["abcd-1234", "efgh-5678", "9x8y7w6v", "1234 5678", "qwer1234", "asdf5678"]);
+        let text =
+            "\u{feff}Your backup codes\n1. abcd-1234\n2) efgh-5678\n- 9x8y7w6v\n• 1234 5678\nqwer1234 asdf5678\n";
+        assert_eq!(
+            parse_codes_text(text),
+            [
+                "abcd-1234",
+                "efgh-5678",
+                "9x8y7w6v",
+                "1234 5678",
+                "qwer1234",
+                "asdf5678"
+            ]
+        );
     }
 
     #[test]
@@ -120,8 +139,16 @@ mod tests {
     #[test]
     fn matching_ignores_case_spaces_and_dashes() {
         let mut codes = vec![
-            RecoveryCode { code: SecretString::new("2F7KQ9XW3MPA"), used_at: None, note: String::new() },
-            RecoveryCode { code: SecretString::new("abcd-1234"), used_at: None, note: String::new() },
+            RecoveryCode {
+                code: SecretString::new("2F7KQ9XW3MPA"),
+                used_at: None,
+                note: String::new(),
+            },
+            RecoveryCode {
+                code: SecretString::new("abcd-1234"),
+                used_at: None,
+                note: String::new(),
+            },
         ];
         assert!(find_code(&mut codes, "2f7k q9xw 3mpa").is_some());
         assert!(find_code(&mut codes, "ABCD1234").is_some());
