@@ -1,0 +1,200 @@
+//! The command-line grammar (`../shared/spec/cli.md` is the contract: names and flags here are
+//! relied on by outside scripts; add, never rename).
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// SmartPush Authenticator: two-factor codes and recovery codes in an encrypted vault.
+///
+/// With no subcommand it opens the desktop app. Every subcommand runs headless.
+#[derive(Debug, Parser)]
+#[command(name = "smartpush-auth", version, about, long_about = None, propagate_version = true)]
+#[command(
+    after_help = "The master password comes from --password-stdin, then $SMARTPUSH_AUTH_PASSWORD, \
+then a prompt on the terminal. It is never taken from a flag value."
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// Flags accepted before or after any subcommand.
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// The vault file [default: <data dir>/smartpush-auth/vault.spv]
+    #[arg(long, global = true, env = "SMARTPUSH_AUTH_VAULT", value_name = "PATH")]
+    pub vault: Option<PathBuf>,
+
+    /// Read the master password from the first line of standard input
+    /// (`passwd` reads the new password from the second line).
+    #[arg(long, global = true)]
+    pub password_stdin: bool,
+
+    /// Print machine-readable JSON on standard output.
+    #[arg(long, global = true)]
+    pub json: bool,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create a new, empty vault (never overwrites an existing one).
+    Init(KdfArgs),
+    /// Add accounts from otpauth:// or otpauth-migration:// URIs, or one account by hand.
+    Add(AddArgs),
+    /// List the accounts (no secrets).
+    List,
+    /// Show the current code of the one account matching QUERY.
+    Code(CodeArgs),
+    /// Delete an account and its recovery codes.
+    Remove {
+        /// The account's id, as shown by `list`.
+        id: String,
+    },
+    /// Keep a service's recovery codes in the vault.
+    #[command(subcommand)]
+    Recovery(RecoveryCommand),
+    /// Change the master password (and, optionally, the key-derivation strength).
+    Passwd(PasswdArgs),
+}
+
+/// Argon2id strength of the key derivation.
+#[derive(Debug, Args, Clone, Copy)]
+pub struct KdfArgs {
+    /// Memory in MiB [default: 64; at least 19]
+    #[arg(long, value_name = "MIB")]
+    pub kdf_memory_mib: Option<u32>,
+    /// Passes over memory [default: 3; at least 2]
+    #[arg(long, value_name = "T")]
+    pub kdf_iterations: Option<u32>,
+    /// Lanes [default: 4; at least 1]
+    #[arg(long, value_name = "P")]
+    pub kdf_parallelism: Option<u32>,
+}
+
+impl KdfArgs {
+    /// True when any flag was given.
+    pub fn any(&self) -> bool {
+        self.kdf_memory_mib.is_some() || self.kdf_iterations.is_some() || self.kdf_parallelism.is_some()
+    }
+}
+
+/// `add`: URIs, or one account by hand.
+#[derive(Debug, Args)]
+#[command(group = clap::ArgGroup::new("by_hand").multiple(true).args(["issuer", "account", "secret"]))]
+pub struct AddArgs {
+    /// otpauth:// or otpauth-migration:// URIs ("-" reads them from standard input, one per line).
+    #[arg(value_name = "URI", conflicts_with = "by_hand")]
+    pub uris: Vec<String>,
+
+    /// Service name, e.g. SmartPush.
+    #[arg(long)]
+    pub issuer: Option<String>,
+    /// Account name, e.g. an e-mail address.
+    #[arg(long)]
+    pub account: Option<String>,
+    /// The base32 secret (spaces, dashes and lower case are fine). Without it, the account
+    /// keeps recovery codes only.
+    #[arg(long)]
+    pub secret: Option<String>,
+    /// HMAC algorithm.
+    #[arg(long, value_enum, default_value_t = AlgorithmArg::Sha1, requires = "secret")]
+    pub algorithm: AlgorithmArg,
+    /// Code length (6–8; Steam codes are always 5).
+    #[arg(long, requires = "secret")]
+    pub digits: Option<u8>,
+    /// Time step in seconds (TOTP).
+    #[arg(long, default_value_t = 30, requires = "secret")]
+    pub period: u32,
+    /// Kind of code.
+    #[arg(long = "type", value_enum, default_value_t = TypeArg::Totp, requires = "secret")]
+    pub kind: TypeArg,
+    /// Initial counter (HOTP).
+    #[arg(long, requires = "secret")]
+    pub counter: Option<u64>,
+    /// A note kept with the account.
+    #[arg(long, requires = "by_hand")]
+    pub note: Option<String>,
+    /// A tag (repeatable).
+    #[arg(long = "tag", requires = "by_hand")]
+    pub tags: Vec<String>,
+}
+
+/// HMAC algorithm names on the command line.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+#[value(rename_all = "UPPER")]
+pub enum AlgorithmArg {
+    /// HMAC-SHA-1
+    #[value(alias = "sha1")]
+    Sha1,
+    /// HMAC-SHA-256
+    #[value(alias = "sha256")]
+    Sha256,
+    /// HMAC-SHA-512
+    #[value(alias = "sha512")]
+    Sha512,
+}
+
+/// Code kinds on the command line.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum TypeArg {
+    /// Time-based (RFC 6238)
+    Totp,
+    /// Counter-based (RFC 4226)
+    Hotp,
+    /// Steam Guard
+    Steam,
+}
+
+/// `code`.
+#[derive(Debug, Args)]
+pub struct CodeArgs {
+    /// Part of the issuer or account name, or an id.
+    pub query: Option<String>,
+    /// Compute the code at this time (unix seconds) instead of now.
+    #[arg(long, value_name = "UNIX_SECONDS")]
+    pub at: Option<u64>,
+    /// Show every matching account (every account when QUERY is absent).
+    #[arg(long)]
+    pub all: bool,
+}
+
+/// `recovery …`.
+#[derive(Debug, Subcommand)]
+pub enum RecoveryCommand {
+    /// Store recovery codes for an account.
+    Add {
+        /// The account's id.
+        id: String,
+        /// The codes.
+        #[arg(required_unless_present = "file", conflicts_with = "file")]
+        codes: Vec<String>,
+        /// A downloaded recovery-codes text file (headings and blank lines are skipped).
+        #[arg(long, value_name = "FILE")]
+        file: Option<PathBuf>,
+    },
+    /// List an account's recovery codes, each marked used or unused.
+    List {
+        /// The account's id.
+        id: String,
+    },
+    /// Mark a recovery code used.
+    Use {
+        /// The account's id.
+        id: String,
+        /// The code (case, spaces and dashes do not matter).
+        code: String,
+    },
+}
+
+/// `passwd`.
+#[derive(Debug, Args)]
+pub struct PasswdArgs {
+    /// New key-derivation strength (keeps the current one when absent).
+    #[command(flatten)]
+    pub kdf: KdfArgs,
+}

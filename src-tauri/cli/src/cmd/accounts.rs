@@ -1,0 +1,297 @@
+//! `add`, `list`, `remove`.
+
+use std::io::Read;
+
+use serde::Serialize;
+use smartpush_core::uri::{self, migration};
+use smartpush_core::{Account, AccountDraft, Algorithm, OtpConfig, OtpKind, Secret, otp};
+
+use crate::args::{AddArgs, AlgorithmArg, TypeArg};
+use crate::ctx::{Ctx, now};
+use crate::error::{CliError, Result};
+use crate::output;
+
+/// Largest URI list accepted on standard input.
+const MAX_STDIN_URIS: u64 = 8 * 1024 * 1024;
+
+/// What happened to one draft.
+#[derive(Serialize)]
+struct Added {
+    id: String,
+    issuer: String,
+    account: String,
+    /// `added` or `duplicate`.
+    status: &'static str,
+}
+
+/// `add`: every draft is checked before the vault is touched, so a bad URI adds nothing.
+pub fn add(ctx: &mut Ctx, args: AddArgs) -> Result<()> {
+    let drafts = if args.uris.is_empty() {
+        vec![draft_by_hand(&args)?]
+    } else {
+        drafts_from_uris(&args.uris)?
+    };
+    for draft in &drafts {
+        if let Some(cfg) = &draft.otp {
+            otp::validate(cfg)?;
+        }
+    }
+
+    let mut vault = ctx.open_for_update()?;
+    let now = now();
+    let mut report = Vec::with_capacity(drafts.len());
+    for draft in drafts {
+        let (id, status) = match vault.data().find_duplicate(&draft) {
+            Some(existing) => (existing.id.0.clone(), "duplicate"),
+            None => (vault.data_mut().add(draft.clone(), now).0, "added"),
+        };
+        report.push(Added {
+            id,
+            issuer: draft.issuer.clone(),
+            account: draft.name.clone(),
+            status,
+        });
+    }
+    if report.iter().any(|r| r.status == "added") {
+        vault.save()?;
+    }
+
+    if ctx.json {
+        return output::json(&report);
+    }
+    output::lines(report.iter().map(|r| match r.status {
+        "added" => format!("Added {}  {}", r.id, output::label(&r.issuer, &r.account)),
+        _ => format!(
+            "Skipped {}: already in the vault as {}",
+            output::label(&r.issuer, &r.account),
+            r.id
+        ),
+    }))
+}
+
+/// Parses every URI (`-` reads more from standard input), reporting Google Authenticator
+/// export batches that are still missing.
+fn drafts_from_uris(args: &[String]) -> Result<Vec<AccountDraft>> {
+    let mut uris: Vec<String> = Vec::new();
+    for arg in args {
+        if arg == "-" {
+            let mut text = String::new();
+            std::io::stdin()
+                .take(MAX_STDIN_URIS)
+                .read_to_string(&mut text)
+                .map_err(|e| CliError::Invalid(format!("cannot read URIs from standard input: {e}")))?;
+            uris.extend(text.lines().map(str::trim).filter(|l| !l.is_empty()).map(String::from));
+        } else {
+            uris.push(arg.clone());
+        }
+    }
+
+    let mut drafts = Vec::new();
+    let mut batches = migration::BatchSet::new();
+    for (i, text) in uris.iter().enumerate() {
+        let at = |source| CliError::Uri { index: i + 1, source };
+        if text.trim_start().to_ascii_lowercase().starts_with("otpauth-migration:") {
+            let batch = migration::decode(text).map_err(at)?;
+            for skipped in &batch.skipped {
+                output::note(format!(
+                    "warning: URI {}: entry {} skipped: {}",
+                    i + 1,
+                    skipped.index + 1,
+                    skipped.error
+                ));
+            }
+            batches.add(batch);
+        } else {
+            drafts.push(uri::parse_otpauth(text).map_err(at)?);
+        }
+    }
+    for (batch_id, missing) in batches.missing() {
+        let parts: Vec<String> = missing.iter().map(|i| (i + 1).to_string()).collect();
+        output::note(format!(
+            "warning: the Google Authenticator export {batch_id} is missing part(s) {} — add those QR codes too",
+            parts.join(", ")
+        ));
+    }
+    drafts.extend(batches.accounts());
+    if drafts.is_empty() {
+        return Err(CliError::Invalid("the URIs hold no accounts".into()));
+    }
+    Ok(drafts)
+}
+
+fn draft_by_hand(args: &AddArgs) -> Result<AccountDraft> {
+    let issuer = args.issuer.clone().unwrap_or_default().trim().to_string();
+    let name = args.account.clone().unwrap_or_default().trim().to_string();
+    if issuer.is_empty() && name.is_empty() {
+        return Err(CliError::Invalid(
+            "nothing to add: give otpauth:// URIs, or --issuer and --account (with --secret for codes)".into(),
+        ));
+    }
+    let otp = match &args.secret {
+        None => None,
+        Some(text) => {
+            let secret = Secret::from_base32(text).ok_or_else(|| {
+                CliError::Invalid("--secret is not valid base32 (letters A–Z and digits 2–7; spaces are fine)".into())
+            })?;
+            let kind = match args.kind {
+                TypeArg::Totp => OtpKind::Totp,
+                TypeArg::Hotp => OtpKind::Hotp,
+                TypeArg::Steam => OtpKind::Steam,
+            };
+            if kind == OtpKind::Hotp && args.counter.is_none() {
+                return Err(CliError::Invalid(
+                    "--type hotp needs --counter (the service's current counter, often 0)".into(),
+                ));
+            }
+            let algorithm = match args.algorithm {
+                AlgorithmArg::Sha1 => Algorithm::Sha1,
+                AlgorithmArg::Sha256 => Algorithm::Sha256,
+                AlgorithmArg::Sha512 => Algorithm::Sha512,
+            };
+            if kind == OtpKind::Steam && algorithm != Algorithm::Sha1 {
+                return Err(CliError::Invalid("Steam codes always use SHA1".into()));
+            }
+            let default_digits = if kind == OtpKind::Steam { 5 } else { 6 };
+            Some(OtpConfig {
+                kind,
+                secret,
+                algorithm,
+                digits: args.digits.unwrap_or(default_digits),
+                period: args.period,
+                counter: args.counter.unwrap_or(0),
+            })
+        }
+    };
+    Ok(AccountDraft {
+        issuer,
+        name,
+        otp,
+        note: args.note.clone().unwrap_or_default(),
+        tags: args.tags.clone(),
+        recovery_codes: Vec::new(),
+    })
+}
+
+/// One account in `list --json`: everything but the secret.
+#[derive(Serialize)]
+struct Listed<'a> {
+    id: &'a str,
+    issuer: &'a str,
+    account: &'a str,
+    #[serde(rename = "type")]
+    kind: Option<OtpKind>,
+    algorithm: Option<Algorithm>,
+    digits: Option<u8>,
+    period: Option<u32>,
+    counter: Option<u64>,
+    recovery_codes_left: usize,
+    recovery_codes_total: usize,
+    tags: &'a [String],
+    note: &'a str,
+    created_at: i64,
+    updated_at: i64,
+}
+
+impl<'a> From<&'a Account> for Listed<'a> {
+    fn from(a: &'a Account) -> Listed<'a> {
+        let otp = a.otp.as_ref();
+        let time_based = otp.is_some_and(|o| o.kind != OtpKind::Hotp);
+        Listed {
+            id: &a.id.0,
+            issuer: &a.issuer,
+            account: &a.name,
+            kind: otp.map(|o| o.kind),
+            algorithm: otp.map(|o| o.algorithm),
+            digits: otp.map(|o| o.digits),
+            period: otp.filter(|_| time_based).map(|o| o.period),
+            counter: otp.filter(|o| o.kind == OtpKind::Hotp).map(|o| o.counter),
+            recovery_codes_left: a.recovery_codes_left(),
+            recovery_codes_total: a.recovery_codes.len(),
+            tags: &a.tags,
+            note: &a.note,
+            created_at: a.created_at,
+            updated_at: a.updated_at,
+        }
+    }
+}
+
+/// `list`: accounts without secrets.
+pub fn list(ctx: &mut Ctx) -> Result<()> {
+    let vault = ctx.open()?;
+    let accounts = &vault.data().accounts;
+    if ctx.json {
+        return output::json(&accounts.iter().map(Listed::from).collect::<Vec<_>>());
+    }
+    if accounts.is_empty() {
+        output::note("No accounts yet. Add one with `smartpush-auth add URI` or `smartpush-auth add --issuer …`.");
+        return Ok(());
+    }
+    let dash = || "-".to_string();
+    let rows: Vec<Vec<String>> = accounts
+        .iter()
+        .map(Listed::from)
+        .map(|l| {
+            vec![
+                l.id.to_string(),
+                if l.issuer.is_empty() {
+                    dash()
+                } else {
+                    l.issuer.to_string()
+                },
+                if l.account.is_empty() {
+                    dash()
+                } else {
+                    l.account.to_string()
+                },
+                l.kind.map_or_else(|| "recovery only".into(), |k| k.to_string()),
+                l.algorithm.map_or_else(dash, |a| a.to_string()),
+                l.digits.map_or_else(dash, |d| d.to_string()),
+                match (l.period, l.counter) {
+                    (Some(p), _) => format!("{p}s"),
+                    (None, Some(c)) => format!("counter {c}"),
+                    (None, None) => dash(),
+                },
+                if l.recovery_codes_total == 0 {
+                    dash()
+                } else {
+                    format!("{}/{}", l.recovery_codes_left, l.recovery_codes_total)
+                },
+            ]
+        })
+        .collect();
+    output::lines(output::table(
+        &[
+            "ID",
+            "ISSUER",
+            "ACCOUNT",
+            "TYPE",
+            "ALGORITHM",
+            "DIGITS",
+            "PERIOD",
+            "RECOVERY LEFT",
+        ],
+        &rows,
+    ))
+}
+
+/// `remove ID`.
+pub fn remove(ctx: &mut Ctx, id: &str) -> Result<()> {
+    let mut vault = ctx.open_for_update()?;
+    let removed = vault
+        .data_mut()
+        .remove(id)
+        .ok_or_else(|| CliError::UnknownId(id.to_string()))?;
+    vault.save()?;
+    let codes = match removed.recovery_codes.len() {
+        0 => String::new(),
+        n => format!(" and its {n} recovery code(s)"),
+    };
+    if ctx.json {
+        return output::json(&serde_json::json!({ "id": removed.id, "status": "removed" }));
+    }
+    output::lines([format!(
+        "Removed {}  {}{codes}",
+        removed.id,
+        output::label(&removed.issuer, &removed.name)
+    )])
+}

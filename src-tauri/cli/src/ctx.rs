@@ -1,0 +1,78 @@
+//! What every command needs: where the vault is, how to get the password, the output mode and
+//! the current time.
+
+use std::path::PathBuf;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use smartpush_core::vault::Vault;
+
+use crate::args::GlobalArgs;
+use crate::error::{CliError, Result};
+use crate::password::Passwords;
+
+/// File name of the default vault inside `<data dir>/smartpush-auth/`.
+pub const DEFAULT_VAULT_FILE: &str = "vault.spv";
+
+/// Per-invocation context.
+pub struct Ctx {
+    /// The vault file.
+    pub vault_path: PathBuf,
+    /// `--json`.
+    pub json: bool,
+    /// Password sources.
+    pub passwords: Passwords,
+}
+
+impl Ctx {
+    /// Resolves the vault path (flag, env, default under the data dir).
+    pub fn new(global: &GlobalArgs) -> Result<Ctx> {
+        let vault_path = match &global.vault {
+            Some(path) => path.clone(),
+            None => dirs::data_dir()
+                .ok_or_else(|| CliError::Invalid("cannot find the user's data directory; give --vault PATH".into()))?
+                .join("smartpush-auth")
+                .join(DEFAULT_VAULT_FILE),
+        };
+        Ok(Ctx {
+            vault_path,
+            json: global.json,
+            passwords: Passwords::new(global.password_stdin),
+        })
+    }
+
+    /// Opens a read-only snapshot of the vault.
+    pub fn open(&mut self) -> Result<Vault> {
+        self.require_vault()?;
+        let password = self.passwords.current()?;
+        Ok(Vault::open(&self.vault_path, &password)?)
+    }
+
+    /// Opens the vault holding its lock until the returned value is dropped, for a change.
+    pub fn open_for_update(&mut self) -> Result<Vault> {
+        self.require_vault()?;
+        let password = self.passwords.current()?;
+        Ok(Vault::open_for_update(&self.vault_path, &password)?)
+    }
+
+    /// Fails before any password prompt when there is no vault yet.
+    fn require_vault(&self) -> Result<()> {
+        if self.vault_path.exists() {
+            Ok(())
+        } else {
+            Err(CliError::Invalid(format!(
+                "no vault at {}; create one with `smartpush-auth init`",
+                self.vault_path.display()
+            )))
+        }
+    }
+}
+
+/// Now, in unix seconds.
+pub fn now() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
+        .try_into()
+        .unwrap_or(i64::MAX)
+}

@@ -1,0 +1,74 @@
+//! Writing results: plain text for people, JSON for scripts, notes on standard error.
+
+use std::io::Write;
+
+use serde::Serialize;
+
+use crate::error::{CliError, Result};
+
+/// Prints a value as pretty JSON on standard output.
+pub fn json<T: Serialize + ?Sized>(value: &T) -> Result<()> {
+    let mut out = std::io::stdout().lock();
+    serde_json::to_writer_pretty(&mut out, value).map_err(|e| CliError::Output(e.into()))?;
+    writeln!(out).map_err(CliError::Output)
+}
+
+/// Prints lines on standard output.
+pub fn lines<I, S>(lines: I) -> Result<()>
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<str>,
+{
+    let mut out = std::io::stdout().lock();
+    for line in lines {
+        writeln!(out, "{}", line.as_ref()).map_err(CliError::Output)?;
+    }
+    out.flush().map_err(CliError::Output)
+}
+
+/// A note for the person on standard error (never parsed by scripts).
+pub fn note(message: impl AsRef<str>) {
+    eprintln!("{}", message.as_ref());
+}
+
+/// Formats a table whose columns are padded to their widest cell.
+pub fn table(header: &[&str], rows: &[Vec<String>]) -> Vec<String> {
+    let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
+    for row in rows {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(cell.chars().count());
+        }
+    }
+    let render = |cells: Vec<&str>| {
+        let mut line = String::new();
+        for (i, (cell, w)) in cells.iter().zip(&widths).enumerate() {
+            if i + 1 == cells.len() {
+                line.push_str(cell);
+            } else {
+                line.push_str(cell);
+                line.extend(std::iter::repeat_n(' ', w - cell.chars().count() + 2));
+            }
+        }
+        line
+    };
+    let mut out = vec![render(header.to_vec())];
+    out.extend(rows.iter().map(|r| render(r.iter().map(String::as_str).collect())));
+    out
+}
+
+/// A unix time as an RFC 3339 UTC timestamp.
+pub fn timestamp(unix: i64) -> String {
+    jiff::Timestamp::from_second(unix)
+        .map(|t| t.to_string())
+        .unwrap_or_else(|_| unix.to_string())
+}
+
+/// `Issuer (name)`, or whichever part exists.
+pub fn label(issuer: &str, name: &str) -> String {
+    match (issuer.is_empty(), name.is_empty()) {
+        (false, false) => format!("{issuer} ({name})"),
+        (false, true) => issuer.to_string(),
+        (true, false) => name.to_string(),
+        (true, true) => "(unnamed)".to_string(),
+    }
+}
