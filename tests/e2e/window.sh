@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
-# End-to-end: the built app opens a window titled "SmartPush Authenticator" on a virtual display
-# and draws its UI. Runs under Xvfb and a private D-Bus session, with its own XDG directories,
-# leaves no process behind, and saves a screenshot to target/e2e/window.png.
+# End-to-end through the real window, on a virtual display (Xvfb) with a private D-Bus session and
+# private XDG directories:
+#   1. the built app opens a window titled exactly "SmartPush Authenticator" and draws its UI
+#      (screenshot saved to target/e2e/window.png, checked not blank);
+#   2. a second launch exits at once and leaves one window (single instance).
+# No process may outlive the run. Closes with "window: N passed, M failed".
 #
-# Usage: tests/e2e/window.sh            (APP_BIN, E2E_TIMEOUT and E2E_MIN_COLOURS override defaults)
+# Usage: tests/e2e/window.sh     (env APP_BIN, E2E_TIMEOUT, E2E_MIN_COLOURS override the defaults)
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -15,9 +18,15 @@ min_colours=${E2E_MIN_COLOURS:-64}
 out=$root/target/e2e
 shot=$out/window.png
 log=$out/app.log
+results=$out/results
+tests=(opens-and-renders single-instance)
 
 # --- Inside the virtual display and the D-Bus session ---------------------------------------
 if [[ ${1:-} == --inside ]]; then
+  pass() { echo "pass $1" >>"$results"; echo "window: ok: $1"; }
+  fail() { echo "fail $1" >>"$results"; echo "window: FAILED: $1: $2" >&2; exit 1; }
+  windows() { xdotool search --onlyvisible --name "^${title}\$" 2>/dev/null || true; }
+
   "$app" >"$log" 2>&1 &
   pid=$!
   stop_app() {
@@ -28,62 +37,72 @@ if [[ ${1:-} == --inside ]]; then
   }
   trap stop_app EXIT
 
+  # 1. The window appears, then the web view paints (retake the screenshot until it does).
   deadline=$((SECONDS + timeout_s))
-  window=""
-  until window=$(xdotool search --name "^${title}\$" 2>/dev/null | head -n 1) && [[ -n $window ]]; do
-    if ! kill -0 "$pid" 2>/dev/null; then
-      echo "window: the app exited before opening its window" >&2
-      exit 1
-    fi
-    if ((SECONDS >= deadline)); then
-      echo "window: no window named \"$title\" after ${timeout_s}s" >&2
-      exit 1
-    fi
+  until [[ -n $(windows) ]]; do
+    kill -0 "$pid" 2>/dev/null || fail opens-and-renders "the app exited before opening its window"
+    ((SECONDS < deadline)) || fail opens-and-renders "no window named \"$title\" after ${timeout_s}s"
     sleep 0.5
   done
-  echo "window: found \"$(xdotool getwindowname "$window")\" ($(xwininfo -id "$window" | awk '/Width:/{w=$2} /Height:/{h=$2} END{print w "x" h}'))"
-
-  # The window maps before the web view paints: retake the screenshot until the UI shows.
-  colours=0
+  window=$(windows | head -n 1)
+  echo "window: found \"$(xdotool getwindowname "$window")\"," \
+    "$(xwininfo -id "$window" | awk '/Width:/ {w = $2} /Height:/ {h = $2} END {print w "x" h}')"
   while :; do
     import -window root "$shot"
     colours=$(identify -format %k "$shot")
     ((colours >= min_colours)) && break
-    if ((SECONDS >= deadline)); then
-      echo "window: the screenshot stayed blank ($colours colours < $min_colours after ${timeout_s}s)" >&2
-      exit 1
-    fi
+    ((SECONDS < deadline)) ||
+      fail opens-and-renders "the screenshot stayed blank ($colours colours < $min_colours after ${timeout_s}s)"
     sleep 1
   done
   echo "window: screenshot $shot ($colours colours)"
+  pass opens-and-renders
+
+  # 2. A second launch hands over to the first over D-Bus and exits 0.
+  second=0
+  timeout 30 "$app" >>"$log" 2>&1 || second=$?
+  ((second == 0)) || fail single-instance "the second launch exited with status $second"
+  kill -0 "$pid" 2>/dev/null || fail single-instance "the first instance died"
+  count=$(windows | wc -l)
+  ((count == 1)) || fail single-instance "$count windows named \"$title\" after a second launch"
+  pass single-instance
   exit 0
 fi
 
-# --- Outside: set up, run the inside part, check, clean up ----------------------------------
-fail() {
+# --- Outside: set up, run the inside part, check for strays, count --------------------------
+# Tests that did not record a pass count as failed; so does a broken harness (extra_failures).
+extra_failures=0
+summary() {
+  local passed failed
+  passed=$(grep -c '^pass ' "$results" 2>/dev/null || true)
+  failed=$((${#tests[@]} - passed + extra_failures))
+  echo "window: $passed passed, $failed failed"
+  ((failed == 0))
+}
+abort() {
   echo "window: FAILED: $*" >&2
-  echo "window: 0 passed, 1 failed"
+  summary || true
   exit 1
 }
 
-[[ -x $app ]] || fail "no app binary at $app (run 'make build' first)"
+mkdir -p "$out"
+rm -f "$shot" "$log" "$results"
+[[ -x $app ]] || abort "no app binary at $app (run 'make build' first)"
 for tool in xvfb-run dbus-run-session xdotool xwininfo import identify; do
-  command -v "$tool" >/dev/null || fail "$tool is missing (make deps installs it)"
+  command -v "$tool" >/dev/null || abort "$tool is missing (make deps installs it)"
 done
 
-mkdir -p "$out"
-rm -f "$shot" "$log"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 mkdir -p "$tmp/data" "$tmp/config" "$tmp/cache"
 # Never talk to the developer's own session bus or display.
 unset DBUS_SESSION_BUS_ADDRESS DISPLAY WAYLAND_DISPLAY
 
-# Isolated user files, set for the test's processes only (not this shell: see strays below).
+# Private user files, set for the test's processes only (not for this shell: see strays below).
 # HOME stays as it is (rustup and other tools look there).
 status=0
 env XDG_DATA_HOME="$tmp/data" XDG_CONFIG_HOME="$tmp/config" XDG_CACHE_HOME="$tmp/cache" \
-  timeout --kill-after=10 $((timeout_s + 30)) \
+  timeout --kill-after=10 $((timeout_s + 60)) \
   xvfb-run -a -s '-screen 0 1280x800x24' \
   dbus-run-session -- bash "$root/tests/e2e/window.sh" --inside || status=$?
 
@@ -107,11 +126,17 @@ done
 if [[ -n $left ]]; then
   ps -o pid,args -p "$(paste -sd, <<<"$left")" >&2 || true
   kill -KILL $left 2>/dev/null || true
-  fail "processes outlived the test (killed): $(paste -sd' ' <<<"$left")"
+  extra_failures=1
+  abort "processes outlived the test (killed): $(paste -sd' ' <<<"$left")"
 fi
 
 if ((status != 0)); then
-  [[ -s $log ]] && { echo "window: app log (last 20 lines):" >&2; tail -n 20 "$log" >&2; }
-  fail "see the messages above (exit status $status)"
+  if [[ -s $log ]]; then
+    echo "window: app log (last 20 lines):" >&2
+    tail -n 20 "$log" >&2
+  fi
+  # Every test passed yet the run failed: Xvfb, D-Bus or the timeout broke down.
+  [[ $(grep -c '^pass ' "$results" 2>/dev/null || true) != "${#tests[@]}" ]] || extra_failures=1
+  echo "window: the virtual display session exited with status $status" >&2
 fi
-echo "window: 1 passed, 0 failed"
+summary
