@@ -28,8 +28,9 @@ pub fn app_info<R: Runtime>(app: AppHandle<R>) -> AppInfo {
 #[cfg(test)]
 mod tests {
     use tauri::ipc::{CallbackFn, InvokeBody};
-    use tauri::test::{INVOKE_KEY, get_ipc_response, mock_builder, mock_context, noop_assets};
+    use tauri::test::{INVOKE_KEY, MockRuntime, get_ipc_response, mock_builder, mock_context, noop_assets};
     use tauri::webview::InvokeRequest;
+    use tauri::{WebviewWindow, WebviewWindowBuilder};
 
     fn request(cmd: &str) -> InvokeRequest {
         InvokeRequest {
@@ -44,15 +45,21 @@ mod tests {
         }
     }
 
-    #[test]
-    fn app_info_goes_through_ipc_and_reports_the_package_and_the_core() {
+    /// A mock app with the real command registration, and its main webview.
+    fn mock_app() -> (tauri::App<MockRuntime>, WebviewWindow<MockRuntime>) {
         let app = mock_builder()
             .invoke_handler(crate::invoke_handler())
             .build(mock_context(noop_assets()))
             .expect("mock app builds");
-        let webview = tauri::WebviewWindowBuilder::new(&app, "main", Default::default())
+        let webview = WebviewWindowBuilder::new(&app, crate::MAIN_WINDOW, Default::default())
             .build()
             .expect("mock webview builds");
+        (app, webview)
+    }
+
+    #[test]
+    fn app_info_goes_through_ipc_and_reports_the_package_and_the_core() {
+        let (app, webview) = mock_app();
 
         let body = get_ipc_response(&webview, request("app_info")).expect("app_info answers");
         let info: serde_json::Value = body.deserialize().expect("app_info returns JSON");
@@ -70,14 +77,7 @@ mod tests {
 
     #[test]
     fn an_unknown_command_is_rejected() {
-        let app = mock_builder()
-            .invoke_handler(crate::invoke_handler())
-            .build(mock_context(noop_assets()))
-            .expect("mock app builds");
-        let webview = tauri::WebviewWindowBuilder::new(&app, "main", Default::default())
-            .build()
-            .expect("mock webview builds");
-
+        let (_app, webview) = mock_app();
         assert!(get_ipc_response(&webview, request("no_such_command")).is_err());
     }
 }
