@@ -18,6 +18,9 @@ pub mod recovery;
 pub mod uri;
 pub mod vault;
 
+/// The version of this crate, as shown by the app and the CLI.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
 pub use account::{
     Account, AccountDraft, AccountId, Algorithm, OtpConfig, OtpKind, RecoveryCode, Secret, SecretString,
 };

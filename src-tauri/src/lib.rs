@@ -1,0 +1,116 @@
+//! SmartPush Authenticator desktop shell.
+//!
+//! A thin Tauri v2 layer over [`smartpush_core`]: it registers the plugins and the IPC commands
+//! (grouped by domain under [`commands`]) and opens the main window described in
+//! `tauri.conf.json`. No OTP, parsing or crypto logic lives here.
+#![deny(missing_docs)]
+#![forbid(unsafe_code)]
+
+pub mod commands;
+
+use std::ffi::OsString;
+
+use tauri::{AppHandle, Manager, Runtime, ipc::Invoke};
+
+/// Label of the main window, as declared in `tauri.conf.json`.
+pub const MAIN_WINDOW: &str = "main";
+
+/// The IPC handler holding every command the UI may call.
+///
+/// Shared by [`run`] and the command-layer tests, so the tests exercise the real registration.
+pub fn invoke_handler<R: Runtime>() -> impl Fn(Invoke<R>) -> bool + Send + Sync + 'static {
+    tauri::generate_handler![commands::app::app_info]
+}
+
+/// Why the desktop app could not start.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum RunError {
+    /// Neither `DISPLAY` nor `WAYLAND_DISPLAY` is set (Linux and BSD): no screen to open a window on.
+    /// Checked up front because GTK would otherwise abort the process.
+    #[error("no display found ($DISPLAY and $WAYLAND_DISPLAY are empty): the desktop window cannot open here")]
+    NoDisplay,
+    /// Tauri failed to start or stopped with an error.
+    #[error(transparent)]
+    Tauri(#[from] tauri::Error),
+}
+
+/// Opens the desktop app and blocks until its last window closes.
+///
+/// A second launch does not open a second window: it focuses the running one and exits
+/// (single-instance over D-Bus on Linux).
+///
+/// # Errors
+/// [`RunError::NoDisplay`] when there is no display to open the window on, [`RunError::Tauri`]
+/// when Tauri cannot start (for example a broken configuration).
+pub fn run() -> Result<(), RunError> {
+    if uses_x11_or_wayland() && !display_available(std::env::var_os("DISPLAY"), std::env::var_os("WAYLAND_DISPLAY")) {
+        return Err(RunError::NoDisplay);
+    }
+    tauri::Builder::default()
+        // Must be the first plugin, so a second instance exits before anything else starts.
+        .plugin(tauri_plugin_single_instance::init(|app, _argv, _cwd| {
+            focus_main_window(app)
+        }))
+        .plugin(tauri_plugin_clipboard_manager::init())
+        .plugin(tauri_plugin_dialog::init())
+        .plugin(tauri_plugin_opener::init())
+        // tauri-plugin-global-shortcut is a dependency but not registered yet: on Linux its
+        // setup starts an X11 event thread, which is wasted until a shortcut exists.
+        .invoke_handler(invoke_handler())
+        .run(tauri::tauri_build_context!())?;
+    Ok(())
+}
+
+/// Whether windows go through X11 or Wayland on this platform (GTK needs one of them).
+const fn uses_x11_or_wayland() -> bool {
+    cfg!(any(
+        target_os = "linux",
+        target_os = "freebsd",
+        target_os = "dragonfly",
+        target_os = "netbsd",
+        target_os = "openbsd"
+    ))
+}
+
+/// Whether an X11 or Wayland display is named, given `$DISPLAY` and `$WAYLAND_DISPLAY`.
+fn display_available(display: Option<OsString>, wayland_display: Option<OsString>) -> bool {
+    [display, wayland_display]
+        .into_iter()
+        .flatten()
+        .any(|name| !name.is_empty())
+}
+
+/// Brings the main window to the front: shown, restored from minimised, focused.
+fn focus_main_window<R: Runtime>(app: &AppHandle<R>) {
+    if let Some(window) = app.get_webview_window(MAIN_WINDOW) {
+        // Best effort: a window manager may refuse focus; there is nothing useful to do then.
+        let _ = window.unminimize();
+        let _ = window.show();
+        let _ = window.set_focus();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_display_is_available_when_either_variable_names_one() {
+        let some = |name: &str| Some(OsString::from(name));
+        assert!(display_available(some(":0"), None));
+        assert!(display_available(None, some("wayland-0")));
+        assert!(display_available(some(""), some("wayland-0")));
+        assert!(!display_available(None, None));
+        assert!(!display_available(some(""), some("")));
+    }
+
+    #[test]
+    fn no_display_error_names_both_variables() {
+        let message = RunError::NoDisplay.to_string();
+        assert!(
+            message.contains("$DISPLAY") && message.contains("$WAYLAND_DISPLAY"),
+            "{message}"
+        );
+    }
+}

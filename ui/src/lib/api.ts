@@ -1,0 +1,14 @@
+// Typed wrappers over the app's IPC commands (src-tauri/src/commands/).
+import { invoke } from "@tauri-apps/api/core";
+
+/** Mirrors `AppInfo` in src-tauri/src/commands/app.rs. */
+export interface AppInfo {
+  name: string;
+  version: string;
+  core_version: string;
+}
+
+/** The app's name and version and the core's version. */
+export function appInfo(): Promise<AppInfo> {
+  return invoke<AppInfo>("app_info");
+}
