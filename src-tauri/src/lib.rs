@@ -19,7 +19,7 @@ pub const MAIN_WINDOW: &str = "main";
 ///
 /// Shared by [`run`] and the command-layer tests, so the tests exercise the real registration.
 pub fn invoke_handler<R: Runtime>() -> impl Fn(Invoke<R>) -> bool + Send + Sync + 'static {
-    tauri::generate_handler![commands::app::app_info]
+    tauri::generate_handler![commands::app::app_info, commands::vault::vault_status]
 }
 
 /// Why the desktop app could not start.

@@ -10,9 +10,6 @@ use crate::args::GlobalArgs;
 use crate::error::{CliError, Result};
 use crate::password::Passwords;
 
-/// File name of the default vault inside `<data dir>/smartpush-auth/`.
-pub const DEFAULT_VAULT_FILE: &str = "vault.spv";
-
 /// Per-invocation context.
 pub struct Ctx {
     /// The vault file.
@@ -26,13 +23,12 @@ pub struct Ctx {
 impl Ctx {
     /// Resolves the vault path (flag, env, default under the data dir).
     pub fn new(global: &GlobalArgs) -> Result<Ctx> {
-        let vault_path = match &global.vault {
-            Some(path) => path.clone(),
-            None => dirs::data_dir()
-                .ok_or_else(|| CliError::Invalid("cannot find the user's data directory; give --vault PATH".into()))?
-                .join("smartpush-auth")
-                .join(DEFAULT_VAULT_FILE),
-        };
+        // clap has already read $SMARTPUSH_AUTH_VAULT into `global.vault`.
+        let vault_path = global
+            .vault
+            .clone()
+            .or_else(smartpush_core::vault::default_path)
+            .ok_or_else(|| CliError::Invalid("cannot find the user's data directory; give --vault PATH".into()))?;
         Ok(Ctx {
             vault_path,
             json: global.json,

@@ -2,3 +2,4 @@
 //! the core, map the error.
 
 pub mod app;
+pub mod vault;

@@ -12,3 +12,14 @@ export interface AppInfo {
 export function appInfo(): Promise<AppInfo> {
   return invoke<AppInfo>("app_info");
 }
+
+/** Mirrors `VaultStatus` in src-tauri/src/commands/vault.rs. */
+export interface VaultStatus {
+  path: string | null;
+  exists: boolean;
+}
+
+/** Where the vault is and whether it exists. */
+export function vaultStatus(): Promise<VaultStatus> {
+  return invoke<VaultStatus>("vault_status");
+}

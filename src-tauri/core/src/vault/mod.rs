@@ -52,6 +52,26 @@ pub use format::FORMAT_VERSION;
 pub use kdf::KdfParams;
 pub use store::LOCK_WAIT;
 
+/// Environment variable naming the vault file, honoured by the CLI and the desktop app alike.
+pub const VAULT_ENV: &str = "SMARTPUSH_AUTH_VAULT";
+
+/// File name of the default vault inside `<data dir>/smartpush-auth/`.
+pub const DEFAULT_FILE_NAME: &str = "vault.spv";
+
+/// Where the vault lives unless the user says otherwise: `<data dir>/smartpush-auth/vault.spv`
+/// (`~/.local/share/…` on Linux). `None` when the platform has no data directory.
+pub fn default_path() -> Option<std::path::PathBuf> {
+    dirs::data_dir().map(|d| d.join("smartpush-auth").join(DEFAULT_FILE_NAME))
+}
+
+/// The vault path the user chose: `explicit` (a `--vault` flag), else `$SMARTPUSH_AUTH_VAULT`,
+/// else [`default_path`].
+pub fn resolve_path(explicit: Option<std::path::PathBuf>) -> Option<std::path::PathBuf> {
+    explicit
+        .or_else(|| std::env::var_os(VAULT_ENV).filter(|v| !v.is_empty()).map(Into::into))
+        .or_else(default_path)
+}
+
 /// Everything that can go wrong with a vault. Messages are written for a person and never
 /// contain a secret.
 #[derive(Debug, thiserror::Error)]
