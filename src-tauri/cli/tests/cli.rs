@@ -498,3 +498,51 @@ fn concurrent_adds_from_two_processes_lose_nothing() {
         "an update was lost"
     );
 }
+
+#[test]
+fn google_authenticator_exports_add_every_account_and_name_missing_parts() {
+    use smartpush_core::uri::migration;
+    use smartpush_core::{AccountDraft, OtpConfig, Secret};
+    let draft = |issuer: &str, name: &str, secret: &str| AccountDraft {
+        issuer: issuer.into(),
+        name: name.into(),
+        otp: Some(OtpConfig::totp(Secret::from_base32(secret).unwrap())),
+        ..AccountDraft::default()
+    };
+    let drafts = [
+        draft("SmartPush", "alice@example.com", RFC_SECRET),
+        draft("GitHub", "alice", "JBSWY3DPEHPK3PXP"),
+        draft("Ünïcode Bank", "ålice", "KRUGKIDROVUWG2ZAMJZG653OEBTG66BA"),
+    ];
+    let parts = migration::encode(&drafts, 1, 4242);
+    assert_eq!(parts.len(), 3, "one account per batch");
+
+    // Only two of the three parts: both accounts are added and the missing part is named.
+    let env = Env::new();
+    let out = env.run(&["add", parts[0].as_str(), parts[2].as_str()]);
+    assert_ok(&out);
+    let err = text(&out.stderr);
+    assert!(err.contains("missing part(s) 2"), "{err}");
+    let list = env.json(&["list", "--json"]);
+    let names: Vec<&str> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["issuer"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["SmartPush", "Ünïcode Bank"]);
+
+    // The missing part later: the third account arrives, the others are reported as duplicates.
+    let v = env.json(&["add", "--json", parts[0].as_str(), parts[1].as_str(), parts[2].as_str()]);
+    let statuses: Vec<&str> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(statuses.iter().filter(|s| **s == "added").count(), 1, "{v}");
+    assert_eq!(
+        env.json(&["code", "github", "--json", "--at", "59"])["account"],
+        "alice"
+    );
+}
