@@ -546,3 +546,18 @@ fn google_authenticator_exports_add_every_account_and_name_missing_parts() {
         "alice"
     );
 }
+
+/// Scripts call the CLI in loops and testers run it on headless machines: it must not pull in
+/// the desktop stack.
+#[test]
+fn the_cli_links_no_desktop_libraries() {
+    let out = Command::new("ldd").arg(env!("CARGO_BIN_EXE_smartpush-auth")).output();
+    let Ok(out) = out else {
+        panic!("ldd is missing (Debian package libc-bin)");
+    };
+    let libs = text(&out.stdout);
+    assert!(libs.contains("libc.so"), "ldd gave no library list: {libs}");
+    for banned in ["gtk", "webkit", "javascriptcore", "soup", "gdk"] {
+        assert!(!libs.contains(banned), "smartpush-auth links {banned}:\n{libs}");
+    }
+}
