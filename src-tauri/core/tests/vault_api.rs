@@ -344,15 +344,47 @@ fn change_password_rewraps_and_keeps_the_content() {
     let reopened = Vault::open(&path, &new_password).unwrap();
     assert_eq!(reopened.data(), &content);
     assert_eq!(reopened.kdf(), stronger);
-    // The backup is the vault under the old password.
-    assert_eq!(
-        Vault::open(&Vault::backup_path(&path), &password()).unwrap().data(),
-        &content
-    );
+    // The backup was rewritten too: the old password opens nothing left on disk.
+    let backup = Vault::backup_path(&path);
+    assert!(matches!(
+        Vault::open(&backup, &password()),
+        Err(VaultError::WrongPassword)
+    ));
+    assert_eq!(Vault::open(&backup, &new_password).unwrap().data(), &content);
     // Keeping the settings when none are given.
     let mut reopened = reopened;
     reopened.change_password(&password(), None).unwrap();
     assert_eq!(Vault::open(&path, &password()).unwrap().kdf(), stronger);
+}
+
+/// Review finding: `init` over a lost vault replaced its surviving backup at the first save.
+#[test]
+fn create_refuses_while_an_earlier_vaults_backup_is_there() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, mut vault) = new_vault(dir.path());
+    vault.data_mut().add(draft("Bank", "me", "JBSWY3DPEHPK3PXP"), 1);
+    vault.save().unwrap();
+    drop(vault);
+    fs::remove_file(&path).unwrap();
+    let err = Vault::create(&path, &password(), CHEAP).unwrap_err();
+    assert!(matches!(err, VaultError::BackupExists { .. }), "{err:?}");
+    assert!(err.to_string().contains("vault.spa.bak"), "{err}");
+    assert!(!path.exists());
+    // The backup is intact and opens.
+    let backup = Vault::backup_path(&path);
+    assert_eq!(Vault::open(&backup, &password()).unwrap().data().accounts.len(), 0);
+}
+
+#[test]
+fn ids_are_matched_ignoring_case() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_path, mut vault) = new_vault(dir.path());
+    let id = vault.data_mut().add(draft("A", "a", "JBSWY3DPEHPK3PXP"), 1);
+    let upper = id.0.to_uppercase();
+    assert!(vault.data().get(&upper).is_some());
+    assert!(vault.data_mut().get_mut(&format!(" {upper} ")).is_some());
+    assert!(vault.data_mut().remove(&upper).is_some());
+    assert!(vault.data().accounts.is_empty());
 }
 
 #[test]

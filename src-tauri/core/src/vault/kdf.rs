@@ -105,8 +105,10 @@ pub(crate) fn derive_key(
     params.validate()?;
     let argon_params = Params::new(params.memory_kib, params.iterations, params.parallelism, Some(KEY_LEN))
         .map_err(|e| VaultError::Kdf { reason: e.to_string() })?;
-    // Our own memory, so a failed allocation is an error rather than an abort, and so it is
-    // wiped afterwards: the final blocks determine the key.
+    // Our own memory, so that it is wiped afterwards (the final blocks determine the key), and
+    // so that a refused reservation is an error rather than an abort. With Linux's memory
+    // overcommit a reservation beyond free memory usually succeeds and the kernel's OOM killer
+    // acts later instead: the cap on `memory_kib` is what bounds the damage.
     let mut blocks: Vec<Block> = Vec::new();
     blocks
         .try_reserve_exact(argon_params.block_count())

@@ -30,6 +30,7 @@ mod content;
 mod format;
 mod kdf;
 mod store;
+#[cfg(any(test, feature = "test-support"))]
 #[doc(hidden)]
 pub mod test_support;
 
@@ -51,6 +52,10 @@ pub use content::CONTENT_VERSION;
 pub use format::FORMAT_VERSION;
 pub use kdf::KdfParams;
 pub use store::LOCK_WAIT;
+
+/// The most password slots a file may hold: every derivation may cost up to the KDF cap, so
+/// this bounds the work a hostile file can demand before its password is refused.
+pub const MAX_PASSWORD_SLOTS: usize = 4;
 
 /// Environment variable naming the vault file, honoured by the CLI and the desktop app alike.
 pub const VAULT_ENV: &str = "SMARTPUSH_AUTH_VAULT";
@@ -123,6 +128,18 @@ pub enum VaultError {
     /// `create` found a file already there.
     #[error("a vault already exists at {}; refusing to overwrite it", .0.display())]
     AlreadyExists(PathBuf),
+    /// `create` found no vault but the backup of an earlier one: creating a new vault would
+    /// replace that backup at its first save.
+    #[error(
+        "there is no vault at {vault}, but the backup of an earlier one is at {backup}: restore it (rename it to {vault}), or move it away before creating a new vault",
+        vault = .vault.display(), backup = .backup.display()
+    )]
+    BackupExists {
+        /// Where the vault was to be created.
+        vault: PathBuf,
+        /// The earlier vault's backup.
+        backup: PathBuf,
+    },
     /// No vault at that path.
     #[error("no vault at {}", .0.display())]
     NotFound(PathBuf),
@@ -209,19 +226,19 @@ impl VaultData {
         }
     }
 
-    /// The account with exactly this id.
+    /// The account with this id (ignoring case and surrounding spaces, as [`VaultData::find`]).
     pub fn get(&self, id: &str) -> Option<&Account> {
-        self.accounts.iter().find(|a| a.id.0 == id)
+        self.accounts.iter().find(|a| same_id(&a.id, id))
     }
 
-    /// The account with exactly this id, to change it.
+    /// The account with this id, to change it.
     pub fn get_mut(&mut self, id: &str) -> Option<&mut Account> {
-        self.accounts.iter_mut().find(|a| a.id.0 == id)
+        self.accounts.iter_mut().find(|a| same_id(&a.id, id))
     }
 
     /// Removes and returns the account with this id.
     pub fn remove(&mut self, id: &str) -> Option<Account> {
-        let index = self.accounts.iter().position(|a| a.id.0 == id)?;
+        let index = self.accounts.iter().position(|a| same_id(&a.id, id))?;
         Some(self.accounts.remove(index))
     }
 
@@ -230,7 +247,7 @@ impl VaultData {
     /// (an empty query matches every account).
     pub fn find(&self, query: &str) -> Vec<&Account> {
         let query = query.trim();
-        if let Some(account) = self.accounts.iter().find(|a| a.id.0.eq_ignore_ascii_case(query)) {
+        if let Some(account) = self.accounts.iter().find(|a| same_id(&a.id, query)) {
             return vec![account];
         }
         let query = query.to_lowercase();
@@ -280,13 +297,21 @@ impl Vault {
     /// Creates a new, empty vault at `path`, creating its folder (mode 0700) if needed.
     ///
     /// # Errors
-    /// `AlreadyExists` if anything is at `path` (never overwrites), `EmptyPassword`,
-    /// `KdfOutOfRange`, `Locked`, `Io`.
+    /// `AlreadyExists` if anything is at `path` (never overwrites), `BackupExists` if the
+    /// backup of an earlier vault is beside it (its first save would replace that backup),
+    /// `EmptyPassword`, `KdfOutOfRange`, `Locked`, `Io`.
     pub fn create(path: &Path, password: &SecretString, kdf: KdfParams) -> Result<Vault, VaultError> {
         check_password(password)?;
         kdf.validate()?;
         if std::fs::symlink_metadata(path).is_ok() {
             return Err(VaultError::AlreadyExists(path.to_path_buf()));
+        }
+        let backup = Vault::backup_path(path);
+        if std::fs::symlink_metadata(&backup).is_ok() {
+            return Err(VaultError::BackupExists {
+                vault: path.to_path_buf(),
+                backup,
+            });
         }
         store::create_parent(path)?;
         let _lock = store::lock(path, LOCK_WAIT)?;
@@ -395,7 +420,9 @@ impl Vault {
     /// catches a writer that ignores the lock).
     ///
     /// # Errors
-    /// `ChangedOnDisk`, `Locked`, `Random`, `Io`; on error the vault file is unchanged.
+    /// `ChangedOnDisk`, `Locked`, `Random`, `Io`. On error the vault file is either unchanged
+    /// or, when only the final folder `fsync` failed, already the new version (the `Vault`
+    /// then knows the file as its own, so a retry works).
     pub fn save(&mut self) -> Result<(), VaultError> {
         let _temporary_lock = match self.lock {
             Some(_) => None,
@@ -425,28 +452,47 @@ impl Vault {
         }
     }
 
-    /// Sets a new master password (and optionally new KDF settings), re-wrapping the master key
-    /// under a fresh salt, then saves. Other key slots (e.g. a keychain slot) stay valid: the
-    /// master key itself does not change.
+    /// Sets a new master password (and optionally new KDF settings), then saves.
+    ///
+    /// The master key is replaced too, and the whole content re-encrypted under it: otherwise
+    /// anyone holding the old password and any old copy of the file (a backup, a sync
+    /// history) could unwrap the unchanged master key and read every later version. Slots
+    /// other than the password slot are dropped, since they wrap the old key (the keychain
+    /// slot is re-created by enabling keychain unlock again). The file is written twice, so
+    /// that `NAME.bak` holds the re-encrypted content rather than the one the old password opens.
     ///
     /// # Errors
-    /// `EmptyPassword`, `KdfOutOfRange`, and those of [`Vault::save`]; on error nothing changed.
+    /// `EmptyPassword`, `KdfOutOfRange`, `Random`, and those of [`Vault::save`]. When the first
+    /// write did not happen, nothing changed; once it did, the new password is in force even if
+    /// the second write (which refreshes the backup) fails.
     pub fn change_password(&mut self, new_password: &SecretString, kdf: Option<KdfParams>) -> Result<(), VaultError> {
         check_password(new_password)?;
         let params = kdf.unwrap_or(self.kdf);
         params.validate()?;
-        let slot = new_password_slot(new_password, params, &self.master_key, random_array()?, random_array()?)?;
-        let old = std::mem::replace(&mut self.header.slots[self.slot], Slot::Password(slot));
-        match self.save() {
-            Ok(()) => {
-                self.kdf = params;
-                Ok(())
+        let mut master_key = Zeroizing::new([0u8; KEY_LEN]);
+        random_bytes(master_key.as_mut_slice())?;
+        let slot = new_password_slot(new_password, params, &master_key, random_array()?, random_array()?)?;
+        let old_header = std::mem::replace(
+            &mut self.header,
+            Header {
+                slots: vec![Slot::Password(slot)],
+            },
+        );
+        let old_key = std::mem::replace(&mut self.master_key, master_key);
+        let (old_slot, old_kdf, old_fingerprint) = (self.slot, self.kdf, self.fingerprint);
+        self.slot = 0;
+        self.kdf = params;
+        if let Err(e) = self.save() {
+            if self.fingerprint == old_fingerprint {
+                // Nothing was written: keep using the old password and key.
+                self.header = old_header;
+                self.master_key = old_key;
+                self.slot = old_slot;
+                self.kdf = old_kdf;
             }
-            Err(e) => {
-                self.header.slots[self.slot] = old;
-                Err(e)
-            }
+            return Err(e);
         }
+        self.save()
     }
 
     /// The KDF settings of the password slot.
@@ -464,6 +510,11 @@ impl Vault {
     pub fn backup_path(path: &Path) -> PathBuf {
         store::backup_path(path)
     }
+}
+
+/// Ids are shown in lower case; people may type them in any case.
+fn same_id(id: &AccountId, typed: &str) -> bool {
+    id.0.eq_ignore_ascii_case(typed.trim())
 }
 
 fn check_password(password: &SecretString) -> Result<(), VaultError> {
@@ -594,6 +645,16 @@ type DeriveFn<'a> = dyn FnMut(&[u8], &[u8; SALT_LEN], KdfParams) -> Result<Zeroi
 /// Parses, unwraps the master key with the password and decrypts a vault file.
 fn unlock(bytes: &[u8], password: &SecretString, derive: &mut DeriveFn<'_>) -> Result<Unlocked, VaultError> {
     let parsed = format::parse(bytes)?;
+    // Each password slot may ask for up to the KDF cap; bound the total work a file can demand.
+    let password_slots = parsed
+        .header
+        .slots
+        .iter()
+        .filter(|s| matches!(s, Slot::Password(_)))
+        .count();
+    if password_slots > MAX_PASSWORD_SLOTS {
+        return Err(damaged("more password slots than any version writes"));
+    }
     let mut found = None;
     let mut any_password_slot = false;
     for (index, slot) in parsed.header.slots.iter().enumerate() {
@@ -633,4 +694,50 @@ fn unlock(bytes: &[u8], password: &SecretString, derive: &mut DeriveFn<'_>) -> R
         kdf,
         fingerprint: parsed.checksum,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Review finding: with an unchanged master key, the old password plus any old copy of the
+    /// file unwrapped the key that decrypts every later version.
+    #[test]
+    fn changing_the_password_draws_a_new_master_key() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("v.spv");
+        let mut vault = Vault::create(&path, &SecretString::new("old"), KdfParams::MINIMUM).expect("create");
+        let old_key = vault.master_key.clone();
+        vault.change_password(&SecretString::new("new"), None).expect("change");
+        assert_ne!(*vault.master_key, *old_key);
+        assert_eq!(vault.header.slots.len(), 1);
+        let reopened = Vault::open(&path, &SecretString::new("new")).expect("open");
+        assert_eq!(*reopened.master_key, *vault.master_key);
+    }
+
+    /// Review finding: each password slot may cost up to the KDF cap, so a crafted file with
+    /// sixteen of them demanded sixteen times the cap before being refused.
+    #[test]
+    fn a_file_with_too_many_password_slots_is_refused_before_any_derivation() {
+        let key = Zeroizing::new([7u8; KEY_LEN]);
+        let slot = new_password_slot(
+            &SecretString::new("pw"),
+            KdfParams::MINIMUM,
+            &key,
+            [1; SALT_LEN],
+            [2; NONCE_LEN],
+        )
+        .expect("slot");
+        let header = Header {
+            slots: vec![Slot::Password(slot); MAX_PASSWORD_SLOTS + 1],
+        };
+        let bytes = encode(&header, &key, [3; NONCE_LEN], &VaultData::default());
+        let mut derivations = 0;
+        let result = unlock(&bytes, &SecretString::new("pw"), &mut |_, _, _| {
+            derivations += 1;
+            Ok(Zeroizing::new([0; KEY_LEN]))
+        });
+        assert!(matches!(result, Err(VaultError::Damaged { .. })), "{:?}", result.err());
+        assert_eq!(derivations, 0);
+    }
 }
