@@ -25,8 +25,8 @@ pub struct Cli {
 /// Flags accepted before or after any subcommand.
 #[derive(Debug, Args)]
 pub struct GlobalArgs {
-    /// The vault file [default: <data dir>/smartpush-auth/vault.spv]
-    #[arg(long, global = true, env = "SMARTPUSH_AUTH_VAULT", value_name = "PATH")]
+    /// The vault file [default: $SMARTPUSH_AUTH_VAULT, else <data dir>/smartpush-auth/vault.spv]
+    #[arg(long, global = true, value_name = "PATH")]
     pub vault: Option<PathBuf>,
 
     /// Read the master password from the first line of standard input
@@ -107,9 +107,9 @@ pub struct AddArgs {
     /// Code length (6–8; Steam codes are always 5).
     #[arg(long, requires = "secret")]
     pub digits: Option<u8>,
-    /// Time step in seconds (TOTP).
-    #[arg(long, default_value_t = 30, requires = "secret")]
-    pub period: u32,
+    /// Time step in seconds (TOTP) [default: 30]
+    #[arg(long, requires = "secret")]
+    pub period: Option<u32>,
     /// Kind of code.
     #[arg(long = "type", value_enum, default_value_t = TypeArg::Totp, requires = "secret")]
     pub kind: TypeArg,

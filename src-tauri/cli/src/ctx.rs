@@ -23,11 +23,7 @@ pub struct Ctx {
 impl Ctx {
     /// Resolves the vault path (flag, env, default under the data dir).
     pub fn new(global: &GlobalArgs) -> Result<Ctx> {
-        // clap has already read $SMARTPUSH_AUTH_VAULT into `global.vault`.
-        let vault_path = global
-            .vault
-            .clone()
-            .or_else(smartpush_core::vault::default_path)
+        let vault_path = smartpush_core::vault::resolve_path(global.vault.clone())
             .ok_or_else(|| CliError::Invalid("cannot find the user's data directory; give --vault PATH".into()))?;
         Ok(Ctx {
             vault_path,
@@ -50,16 +46,26 @@ impl Ctx {
         Ok(Vault::open_for_update(&self.vault_path, &password)?)
     }
 
-    /// Fails before any password prompt when there is no vault yet.
+    /// Fails before any password prompt when there is no vault, pointing at the backup of an
+    /// earlier one when it survived.
     fn require_vault(&self) -> Result<()> {
         if self.vault_path.exists() {
-            Ok(())
+            return Ok(());
+        }
+        let backup = Vault::backup_path(&self.vault_path);
+        Err(CliError::Invalid(if backup.exists() {
+            format!(
+                "no vault at {}, but the backup of an earlier one is at {}: restore it by renaming it to {}",
+                self.vault_path.display(),
+                backup.display(),
+                self.vault_path.display()
+            )
         } else {
-            Err(CliError::Invalid(format!(
+            format!(
                 "no vault at {}; create one with `smartpush-auth init`",
                 self.vault_path.display()
-            )))
-        }
+            )
+        }))
     }
 }
 

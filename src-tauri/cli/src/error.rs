@@ -46,6 +46,9 @@ pub enum CliError {
     /// The request is understood but cannot be done (a person-readable reason).
     #[error("{0}")]
     Invalid(String),
+    /// The arguments do not make sense together (exit status 2, like clap's own errors).
+    #[error("{0} (see --help)")]
+    Usage(String),
     /// A file given on the command line could not be read.
     #[error("cannot read {}: {source}", path.display())]
     ReadFile {
@@ -68,10 +71,11 @@ pub enum CliError {
 }
 
 impl CliError {
-    /// The process exit status: 1 for everything (clap uses 2 for usage errors), 3 for a wrong
-    /// password so scripts can re-prompt.
+    /// The process exit status: 2 for usage errors, 3 for a wrong password (so scripts can
+    /// ask again), 1 for everything else.
     pub fn exit_code(&self) -> i32 {
         match self {
+            CliError::Usage(_) => 2,
             CliError::Vault(VaultError::WrongPassword) => 3,
             _ => 1,
         }

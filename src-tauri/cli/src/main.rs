@@ -10,24 +10,42 @@ mod error;
 mod output;
 mod password;
 
+use std::io::Write;
 use std::process::ExitCode;
 
 use clap::Parser;
+use clap::error::ErrorKind;
 
 use crate::args::{Cli, Command};
 use crate::ctx::Ctx;
 use crate::error::CliError;
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) => e.exit(),
+        Err(e) if e.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => e.exit(),
+        Err(e) => {
+            // One line, like every other error: clap's first line, without its "error: ".
+            let rendered = e.render().to_string();
+            let first = rendered.lines().next().unwrap_or("invalid arguments");
+            report(&format!("{} (see --help)", first.trim_start_matches("error: ")));
+            return ExitCode::from(2);
+        }
+    };
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(CliError::Output(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
         Err(err) => {
-            eprintln!("smartpush-auth: error: {err}");
+            report(&err.to_string());
             ExitCode::from(u8::try_from(err.exit_code()).unwrap_or(1))
         }
     }
+}
+
+/// Writes an error line on stderr; a closed or full stderr is not worth a panic.
+fn report(message: &str) {
+    let _ = writeln!(std::io::stderr(), "smartpush-auth: error: {message}");
 }
 
 fn run(cli: Cli) -> error::Result<()> {

@@ -28,32 +28,40 @@ where
 
 /// A note for the person on standard error (never parsed by scripts).
 pub fn note(message: impl AsRef<str>) {
-    eprintln!("{}", message.as_ref());
+    let _ = writeln!(std::io::stderr(), "{}", message.as_ref());
 }
 
-/// Formats a table whose columns are padded to their widest cell.
+/// Formats a table whose columns are padded to their widest cell, under a header line.
 pub fn table(header: &[&str], rows: &[Vec<String>]) -> Vec<String> {
-    let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
+    let mut all = vec![header.iter().map(|h| h.to_string()).collect::<Vec<_>>()];
+    all.extend(rows.iter().cloned());
+    columns(&all)
+}
+
+/// Pads each column to its widest cell (the last column is not padded).
+pub fn columns(rows: &[Vec<String>]) -> Vec<String> {
+    let mut widths: Vec<usize> = Vec::new();
     for row in rows {
-        for (w, cell) in widths.iter_mut().zip(row) {
-            *w = (*w).max(cell.chars().count());
-        }
-    }
-    let render = |cells: Vec<&str>| {
-        let mut line = String::new();
-        for (i, (cell, w)) in cells.iter().zip(&widths).enumerate() {
-            if i + 1 == cells.len() {
-                line.push_str(cell);
-            } else {
-                line.push_str(cell);
-                line.extend(std::iter::repeat_n(' ', w - cell.chars().count() + 2));
+        for (i, cell) in row.iter().enumerate() {
+            let w = cell.chars().count();
+            match widths.get_mut(i) {
+                Some(max) => *max = (*max).max(w),
+                None => widths.push(w),
             }
         }
-        line
-    };
-    let mut out = vec![render(header.to_vec())];
-    out.extend(rows.iter().map(|r| render(r.iter().map(String::as_str).collect())));
-    out
+    }
+    rows.iter()
+        .map(|row| {
+            let mut line = String::new();
+            for (i, cell) in row.iter().enumerate() {
+                line.push_str(cell);
+                if i + 1 < row.len() {
+                    line.extend(std::iter::repeat_n(' ', widths[i] - cell.chars().count() + 2));
+                }
+            }
+            line
+        })
+        .collect()
 }
 
 /// A unix time as an RFC 3339 UTC timestamp.

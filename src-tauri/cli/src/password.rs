@@ -13,9 +13,10 @@ pub const PASSWORD_ENV: &str = "SMARTPUSH_AUTH_PASSWORD";
 /// Environment variable holding the new master password for `passwd`.
 pub const NEW_PASSWORD_ENV: &str = "SMARTPUSH_AUTH_NEW_PASSWORD";
 
-/// Reads passwords, remembering what standard input already gave.
+/// Reads passwords, remembering what it was given so nobody is asked twice.
 pub struct Passwords {
     stdin_lines: Option<Vec<SecretString>>,
+    current: Option<SecretString>,
 }
 
 impl Passwords {
@@ -23,18 +24,29 @@ impl Passwords {
     pub fn new(from_stdin: bool) -> Passwords {
         Passwords {
             stdin_lines: from_stdin.then(Vec::new),
+            current: None,
         }
     }
 
-    /// The master password of an existing vault.
+    /// True when passwords come from standard input (`--password-stdin`).
+    pub fn reads_stdin(&self) -> bool {
+        self.stdin_lines.is_some()
+    }
+
+    /// The master password of an existing vault (asked for once per run).
     pub fn current(&mut self) -> Result<SecretString> {
-        if self.stdin_lines.is_some() {
-            return self.stdin_line(0, "the master password");
+        if let Some(pw) = &self.current {
+            return Ok(pw.clone());
         }
-        if let Some(pw) = env_password(PASSWORD_ENV)? {
-            return Ok(pw);
-        }
-        prompt("Vault password: ")
+        let pw = if self.stdin_lines.is_some() {
+            self.stdin_line(0, "the master password")?
+        } else if let Some(pw) = env_password(PASSWORD_ENV)? {
+            pw
+        } else {
+            prompt("Vault password: ")?
+        };
+        self.current = Some(pw.clone());
+        Ok(pw)
     }
 
     /// A password being chosen (for `init`): asked twice when typed at a prompt.

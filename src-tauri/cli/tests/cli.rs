@@ -561,3 +561,191 @@ fn the_cli_links_no_desktop_libraries() {
         assert!(!libs.contains(banned), "smartpush-auth links {banned}:\n{libs}");
     }
 }
+
+/// Review finding: `code --all` and `code --at` advanced HOTP counters, pushing them past the
+/// service's look-ahead window.
+#[test]
+fn listing_codes_never_burns_hotp_counters() {
+    let env = Env::new();
+    let v = env.json(&[
+        "add",
+        "--json",
+        "--issuer",
+        "Bank",
+        "--account",
+        "bob",
+        "--secret",
+        RFC_SECRET,
+        "--type",
+        "hotp",
+        "--counter",
+        "0",
+    ]);
+    let id = v[0]["id"].as_str().unwrap().to_string();
+    env.add(&format!("otpauth://totp/Mail:me?secret={RFC_SECRET}"));
+    for _ in 0..3 {
+        let out = env.run(&["code", "--all"]);
+        assert_ok(&out);
+        assert!(!text(&out.stdout).contains("Bank"), "{}", text(&out.stdout));
+        assert!(text(&out.stderr).contains("HOTP"), "{}", text(&out.stderr));
+    }
+    let out = env.run(&["code", &id, "--at", "59"]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert_eq!(env.json(&["list", "--json"])[0]["counter"], 0, "no counter may move");
+    assert_eq!(text(&env.run(&["code", &id]).stdout).trim(), "755224");
+    assert_eq!(env.json(&["list", "--json"])[0]["counter"], 1);
+}
+
+/// Review finding: the CLI's own usage errors exited 1, and clap's were several lines long.
+#[test]
+fn usage_errors_are_one_line_and_exit_2() {
+    let env = Env::new();
+    for args in [
+        &["code"][..],
+        &["add"],
+        &[
+            "add",
+            "--issuer",
+            "B",
+            "--account",
+            "b",
+            "--secret",
+            RFC_SECRET,
+            "--type",
+            "hotp",
+        ],
+        &[
+            "add",
+            "--issuer",
+            "B",
+            "--account",
+            "b",
+            "--secret",
+            RFC_SECRET,
+            "--counter",
+            "3",
+        ],
+        &[
+            "add",
+            "--issuer",
+            "B",
+            "--account",
+            "b",
+            "--secret",
+            RFC_SECRET,
+            "--type",
+            "hotp",
+            "--counter",
+            "0",
+            "--period",
+            "60",
+        ],
+        &[
+            "add",
+            "--issuer",
+            "S",
+            "--account",
+            "s",
+            "--secret",
+            RFC_SECRET,
+            "--type",
+            "steam",
+            "--algorithm",
+            "SHA256",
+        ],
+        &["init", "--kdf-memory-mib", "4096"],
+        &["frobnicate"],
+        &["list", "--no-such-flag"],
+    ] {
+        let out = env.run(args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", text(&out.stderr));
+        let err = text(&out.stderr);
+        assert_eq!(err.trim().lines().count(), 1, "{args:?}: {err}");
+        assert!(err.starts_with("smartpush-auth: error: "), "{err}");
+    }
+    let err = text(&env.run(&["init", "--kdf-memory-mib", "4096"]).stderr);
+    assert!(
+        err.contains("MiB") && err.contains("2048"),
+        "the message uses the flag's unit: {err}"
+    );
+}
+
+/// Review finding: after the vault was lost, `init` created a new one whose first save
+/// replaced the only backup.
+#[test]
+fn a_lost_vault_points_to_its_backup_and_init_keeps_it() {
+    let env = Env::new();
+    env.add(&format!("otpauth://totp/Bank:me?secret={RFC_SECRET}"));
+    env.add("otpauth://totp/Mail:me?secret=JBSWY3DPEHPK3PXP");
+    std::fs::remove_file(&env.vault).unwrap();
+    let backup = env.vault.with_file_name("vault.spv.bak");
+    let before = file_bytes(&backup);
+    assert_fails(&env.run(&["list"]), "vault.spv.bak");
+    assert_fails(&env.run(&["init"]), "backup");
+    assert_eq!(file_bytes(&backup), before);
+    std::fs::rename(&backup, &env.vault).unwrap();
+    assert_eq!(
+        env.json(&["list", "--json"]).as_array().unwrap().len(),
+        1,
+        "the backup holds the state before the last add"
+    );
+}
+
+/// Review finding: `add -` read the password line as a URI.
+#[test]
+fn add_from_stdin_after_the_password_line() {
+    let env = Env::new();
+    let input =
+        format!("{PASSWORD}\notpauth://totp/A:a?secret={RFC_SECRET}\n\notpauth://totp/B:b?secret=JBSWY3DPEHPK3PXP\n");
+    let out = env.run_with_stdin(&["add", "-", "--password-stdin", "--json"], &input, false);
+    assert_ok(&out);
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v.as_array().unwrap().len(), 2, "{v}");
+}
+
+/// Review finding: an empty $SMARTPUSH_AUTH_VAULT was an error in the CLI but "unset" in the app.
+#[test]
+fn an_empty_vault_variable_means_the_default() {
+    let env = Env::empty();
+    let out = env
+        .cmd()
+        .env("SMARTPUSH_AUTH_VAULT", "")
+        .args([
+            "init",
+            "--kdf-memory-mib",
+            "19",
+            "--kdf-iterations",
+            "2",
+            "--kdf-parallelism",
+            "1",
+        ])
+        .output()
+        .unwrap();
+    assert_ok(&out);
+    assert!(env.data_home.join("smartpush-auth").join("vault.spv").is_file());
+}
+
+/// Review finding: ids were case-insensitive in `code` only.
+#[test]
+fn ids_work_in_any_case() {
+    let env = Env::new();
+    let id = env
+        .add(&format!("otpauth://totp/A:a?secret={RFC_SECRET}"))
+        .to_uppercase();
+    assert_ok(&env.run(&["recovery", "add", &id, "abcd-1234"]));
+    assert_ok(&env.run(&["recovery", "list", &id]));
+    assert_ok(&env.run(&["remove", &id]));
+}
+
+/// Review finding: a hostile label could forge lines and recolour the terminal.
+#[test]
+fn labels_cannot_inject_lines_or_escape_sequences() {
+    let env = Env::new();
+    env.add("otpauth://totp/Bank:me%0A123456%20%20Evil%1B%5B2K?secret=JBSWY3DPEHPK3PXP&issuer=%1B%5B31mBank%1B%5B0m");
+    let out = env.run(&["code", "--all"]);
+    let stdout = text(&out.stdout);
+    assert_eq!(stdout.lines().count(), 1, "{stdout:?}");
+    assert!(!stdout.contains('\u{1b}'), "{stdout:?}");
+    let listed = text(&env.run(&["list"]).stdout);
+    assert!(!listed.contains('\u{1b}') && listed.lines().count() == 2, "{listed:?}");
+}

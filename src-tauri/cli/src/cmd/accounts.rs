@@ -2,6 +2,8 @@
 
 use std::io::Read;
 
+use zeroize::Zeroizing;
+
 use serde::Serialize;
 use smartpush_core::uri::{self, migration};
 use smartpush_core::{Account, AccountDraft, Algorithm, OtpConfig, OtpKind, Secret, otp};
@@ -25,12 +27,24 @@ struct Added {
 }
 
 /// `add`: every draft is checked before the vault is touched, so a bad URI adds nothing.
-pub fn add(ctx: &mut Ctx, args: AddArgs) -> Result<()> {
+pub fn add(ctx: &mut Ctx, mut args: AddArgs) -> Result<()> {
+    if args.uris.iter().any(|u| u == "-") && ctx.passwords.reads_stdin() {
+        // With --password-stdin the first line is the password, the rest are URIs.
+        ctx.passwords.current()?;
+    }
     let drafts = if args.uris.is_empty() {
         vec![draft_by_hand(&args)?]
     } else {
         drafts_from_uris(&args.uris)?
     };
+    // The secret came as a flag value (the contract's by-hand form): do not keep a copy around.
+    drop(args.secret.take().map(Zeroizing::new));
+    drop(
+        std::mem::take(&mut args.uris)
+            .into_iter()
+            .map(Zeroizing::new)
+            .collect::<Vec<_>>(),
+    );
     for draft in &drafts {
         if let Some(cfg) = &draft.otp {
             otp::validate(cfg)?;
@@ -72,17 +86,22 @@ pub fn add(ctx: &mut Ctx, args: AddArgs) -> Result<()> {
 /// Parses every URI (`-` reads more from standard input), reporting Google Authenticator
 /// export batches that are still missing.
 fn drafts_from_uris(args: &[String]) -> Result<Vec<AccountDraft>> {
-    let mut uris: Vec<String> = Vec::new();
+    let mut uris: Vec<Zeroizing<String>> = Vec::new();
     for arg in args {
         if arg == "-" {
-            let mut text = String::new();
+            let mut text = Zeroizing::new(String::new());
             std::io::stdin()
                 .take(MAX_STDIN_URIS)
                 .read_to_string(&mut text)
                 .map_err(|e| CliError::Invalid(format!("cannot read URIs from standard input: {e}")))?;
-            uris.extend(text.lines().map(str::trim).filter(|l| !l.is_empty()).map(String::from));
+            uris.extend(
+                text.lines()
+                    .map(str::trim)
+                    .filter(|l| !l.is_empty())
+                    .map(|l| Zeroizing::new(l.to_string())),
+            );
         } else {
-            uris.push(arg.clone());
+            uris.push(Zeroizing::new(arg.clone()));
         }
     }
 
@@ -123,7 +142,7 @@ fn draft_by_hand(args: &AddArgs) -> Result<AccountDraft> {
     let issuer = args.issuer.clone().unwrap_or_default().trim().to_string();
     let name = args.account.clone().unwrap_or_default().trim().to_string();
     if issuer.is_empty() && name.is_empty() {
-        return Err(CliError::Invalid(
+        return Err(CliError::Usage(
             "nothing to add: give otpauth:// URIs, or --issuer and --account (with --secret for codes)".into(),
         ));
     }
@@ -138,10 +157,21 @@ fn draft_by_hand(args: &AddArgs) -> Result<AccountDraft> {
                 TypeArg::Hotp => OtpKind::Hotp,
                 TypeArg::Steam => OtpKind::Steam,
             };
-            if kind == OtpKind::Hotp && args.counter.is_none() {
-                return Err(CliError::Invalid(
-                    "--type hotp needs --counter (the service's current counter, often 0)".into(),
-                ));
+            match kind {
+                OtpKind::Hotp if args.counter.is_none() => {
+                    return Err(CliError::Usage(
+                        "--type hotp needs --counter (the service's current counter, often 0)".into(),
+                    ));
+                }
+                OtpKind::Hotp if args.period.is_some() => {
+                    return Err(CliError::Usage("--period does not apply to --type hotp".into()));
+                }
+                OtpKind::Totp | OtpKind::Steam if args.counter.is_some() => {
+                    return Err(CliError::Usage(format!(
+                        "--counter applies to --type hotp only, not {kind}"
+                    )));
+                }
+                _ => {}
             }
             let algorithm = match args.algorithm {
                 AlgorithmArg::Sha1 => Algorithm::Sha1,
@@ -149,7 +179,7 @@ fn draft_by_hand(args: &AddArgs) -> Result<AccountDraft> {
                 AlgorithmArg::Sha512 => Algorithm::Sha512,
             };
             if kind == OtpKind::Steam && algorithm != Algorithm::Sha1 {
-                return Err(CliError::Invalid("Steam codes always use SHA1".into()));
+                return Err(CliError::Usage("Steam codes always use SHA1".into()));
             }
             let default_digits = if kind == OtpKind::Steam { 5 } else { 6 };
             Some(OtpConfig {
@@ -157,7 +187,7 @@ fn draft_by_hand(args: &AddArgs) -> Result<AccountDraft> {
                 secret,
                 algorithm,
                 digits: args.digits.unwrap_or(default_digits),
-                period: args.period,
+                period: args.period.unwrap_or(30),
                 counter: args.counter.unwrap_or(0),
             })
         }

@@ -30,11 +30,33 @@ struct CodeJson<'a> {
 /// `code [QUERY] [--at T] [--all]`.
 pub fn code(ctx: &mut Ctx, args: CodeArgs) -> Result<()> {
     let at = args.at.unwrap_or_else(|| now().max(0).unsigned_abs());
+    if args.query.is_none() && !args.all {
+        return Err(CliError::Usage(
+            "which account? give part of its issuer or name, or an id (or --all for every account)".into(),
+        ));
+    }
     let snapshot = ctx.open()?;
-    let ids = select(snapshot.data(), args.query.as_deref(), args.all)?;
+    let mut ids = select(snapshot.data(), args.query.as_deref(), args.all)?;
 
-    // HOTP codes are single-use: advance the stored counter, under the lock, before showing.
-    let needs_update = ids.iter().any(|id| kind_of(snapshot.data(), id) == Some(OtpKind::Hotp));
+    // HOTP codes are single-use and the service only looks a few counters ahead: a counter
+    // advances only when that one account is asked for, never for a listing or a time query.
+    let is_hotp = |id: &AccountId| kind_of(snapshot.data(), id) == Some(OtpKind::Hotp);
+    if args.all {
+        let before = ids.len();
+        ids.retain(|id| !is_hotp(id));
+        if ids.len() < before {
+            output::note(format!(
+                "note: {} HOTP account(s) left out: each code is single-use, ask for it by id",
+                before - ids.len()
+            ));
+        }
+    } else if args.at.is_some() && ids.iter().any(is_hotp) {
+        return Err(CliError::Usage(
+            "--at does not apply to an HOTP account: its codes follow a counter".into(),
+        ));
+    }
+    let needs_update = ids.iter().any(is_hotp);
+    // The password was asked for once; reopening under the lock only derives the key again.
     let mut vault: Vault = if needs_update { ctx.open_for_update()? } else { snapshot };
     let mut shown: Vec<(Account, Code)> = Vec::with_capacity(ids.len());
     for id in &ids {
@@ -42,7 +64,18 @@ pub fn code(ctx: &mut Ctx, args: CodeArgs) -> Result<()> {
             return Err(CliError::UnknownId(id.0.clone()));
         };
         let Some(cfg) = account.otp.as_mut() else { continue };
-        let code = otp::generate(cfg, at)?;
+        let code = match otp::generate(cfg, at) {
+            Ok(code) => code,
+            // One broken account must not hide every other code.
+            Err(e) if args.all => {
+                output::note(format!(
+                    "warning: {}: {e}",
+                    output::label(&account.issuer, &account.name)
+                ));
+                continue;
+            }
+            Err(e) => return Err(e.into()),
+        };
         if cfg.kind == OtpKind::Hotp {
             cfg.counter = cfg.counter.saturating_add(1);
             account.updated_at = now();
@@ -75,7 +108,7 @@ pub fn code(ctx: &mut Ctx, args: CodeArgs) -> Result<()> {
             vec![c.code.clone(), output::label(&a.issuer, &a.name), validity]
         })
         .collect();
-    output::lines(output::table(&["CODE", "ACCOUNT", "VALID"], &rows))
+    output::lines(output::columns(&rows))
 }
 
 fn to_json<'a>(a: &'a Account, c: &'a Code) -> CodeJson<'a> {
@@ -100,12 +133,7 @@ fn kind_of(data: &VaultData, id: &AccountId) -> Option<OtpKind> {
 fn select(data: &VaultData, query: Option<&str>, all: bool) -> Result<Vec<AccountId>> {
     let matches: Vec<&Account> = match query {
         Some(q) => data.find(q),
-        None if all => data.accounts.iter().collect(),
-        None => {
-            return Err(CliError::Invalid(
-                "which account? give part of its issuer or name, or an id (or --all for every account)".into(),
-            ));
-        }
+        None => data.accounts.iter().collect(),
     };
     let with_codes: Vec<&Account> = matches.iter().copied().filter(|a| a.otp.is_some()).collect();
     match (with_codes.as_slice(), query) {

@@ -43,7 +43,7 @@ fn add(ctx: &mut Ctx, id: &str, codes: Vec<String>, file: Option<&Path>) -> Resu
             .collect(),
     };
     if codes.is_empty() {
-        return Err(CliError::Invalid("no recovery codes given".into()));
+        return Err(CliError::Usage("no recovery codes given".into()));
     }
 
     let mut vault = ctx.open_for_update()?;

@@ -9,13 +9,22 @@ use crate::output;
 
 /// `init`: create a new, empty vault; never overwrites.
 pub fn init(ctx: &mut Ctx, kdf: KdfArgs) -> Result<()> {
+    let params = kdf_params(KdfParams::DEFAULT, kdf)?;
     if ctx.vault_path.exists() {
         return Err(CliError::Invalid(format!(
             "a vault already exists at {}; nothing was changed",
             ctx.vault_path.display()
         )));
     }
-    let params = kdf_params(KdfParams::DEFAULT, kdf)?;
+    let backup = Vault::backup_path(&ctx.vault_path);
+    if backup.exists() {
+        // Vault::create refuses too; say it before asking for a password.
+        return Err(smartpush_core::vault::VaultError::BackupExists {
+            vault: ctx.vault_path.clone(),
+            backup,
+        }
+        .into());
+    }
     let password = ctx.passwords.new_vault_password()?;
     Vault::create(&ctx.vault_path, &password, params)?;
     if ctx.json {
@@ -31,23 +40,51 @@ pub fn init(ctx: &mut Ctx, kdf: KdfArgs) -> Result<()> {
 
 /// `passwd`: change the master password, and the KDF strength when flags are given.
 pub fn passwd(ctx: &mut Ctx, kdf: KdfArgs) -> Result<()> {
+    // Check the flags before the password is asked for and the key derived.
+    kdf_params(KdfParams::DEFAULT, kdf)?;
     let mut vault = ctx.open_for_update()?;
     let params = kdf_params(vault.kdf(), kdf)?;
     let new_password = ctx.passwords.replacement()?;
     vault.change_password(&new_password, kdf.any().then_some(params))?;
+    if ctx.json {
+        return output::json(&serde_json::json!({ "vault": ctx.vault_path, "kdf": kdf_json(vault.kdf()) }));
+    }
     output::lines([format!("Changed the master password ({}).", describe(vault.kdf()))])
 }
 
-/// Applies the flags over `base` and checks the result against the vault's floor and caps.
+/// Applies the flags over `base`, each checked against the vault's floor and caps in the
+/// flag's own unit.
 fn kdf_params(base: KdfParams, args: KdfArgs) -> Result<KdfParams> {
-    let memory_kib = match args.kdf_memory_mib {
-        Some(mib) => mib
-            .checked_mul(1024)
-            .ok_or_else(|| CliError::Invalid(format!("--kdf-memory-mib {mib} is far too large")))?,
-        None => base.memory_kib,
+    let (min, max) = (KdfParams::MINIMUM, KdfParams::MAXIMUM);
+    let check = |flag: &str, value: Option<u32>, low: u32, high: u32, unit: &str| match value {
+        Some(v) if !(low..=high).contains(&v) => Err(CliError::Usage(format!(
+            "--{flag} {v} is outside {low}..={high}{unit} (the floor is OWASP's minimum, the ceiling a safe cap)"
+        ))),
+        _ => Ok(()),
     };
+    check(
+        "kdf-memory-mib",
+        args.kdf_memory_mib,
+        min.memory_kib.div_ceil(1024),
+        max.memory_kib / 1024,
+        " MiB",
+    )?;
+    check(
+        "kdf-iterations",
+        args.kdf_iterations,
+        min.iterations,
+        max.iterations,
+        "",
+    )?;
+    check(
+        "kdf-parallelism",
+        args.kdf_parallelism,
+        min.parallelism,
+        max.parallelism,
+        "",
+    )?;
     let params = KdfParams {
-        memory_kib,
+        memory_kib: args.kdf_memory_mib.map_or(base.memory_kib, |mib| mib * 1024),
         iterations: args.kdf_iterations.unwrap_or(base.iterations),
         parallelism: args.kdf_parallelism.unwrap_or(base.parallelism),
     };
