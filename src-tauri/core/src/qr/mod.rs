@@ -11,12 +11,16 @@ mod decode;
 mod generate;
 mod load;
 mod pipeline;
+mod scan;
 mod text;
 
 use image::DynamicImage;
 
 pub use generate::{MODULE_PX, QUIET_ZONE, to_image, to_png, to_svg};
+/// The `image` crate this module works with, for callers that build a [`DynamicImage`].
+pub use image;
 pub use load::{MAX_ALLOC, MAX_SIDE, load_image};
+pub use scan::{PayloadKind, ScanReport, scan_accounts};
 
 /// Why an image could not be read or a QR code could not be drawn. Never contains a payload
 /// (a payload is usually a secret).
@@ -53,6 +57,17 @@ pub fn decode_image_bytes(bytes: &[u8]) -> Result<Vec<String>, QrError> {
 /// The payload of every QR code in an image, each once (see [`decode_image_bytes`]).
 pub fn decode_image(image: &DynamicImage) -> Vec<String> {
     pipeline::run(image, None).into_iter().map(|(text, _)| text).collect()
+}
+
+/// Decodes a raw RGBA buffer (a screen capture, a clipboard image): `width × height` pixels,
+/// 4 bytes each, row by row. A buffer of the wrong length is [`QrError::DamagedImage`]; a
+/// size over [`MAX_SIDE`] is [`QrError::ImageTooLarge`].
+pub fn decode_rgba(width: u32, height: u32, rgba: Vec<u8>) -> Result<Vec<String>, QrError> {
+    if width > MAX_SIDE || height > MAX_SIDE {
+        return Err(QrError::ImageTooLarge);
+    }
+    let image = image::RgbaImage::from_raw(width, height, rgba).ok_or(QrError::DamagedImage)?;
+    Ok(decode_image(&DynamicImage::ImageRgba8(image)))
 }
 
 /// For the benchmark: like [`decode_image`], running only the named stages (all when `None`),
