@@ -26,7 +26,9 @@ struct Added {
 
 /// `add`: every draft is checked before the vault is touched, so a bad URI adds nothing.
 pub fn add(ctx: &mut Ctx, args: AddArgs) -> Result<()> {
-    let drafts = if args.uris.is_empty() {
+    let drafts = if !args.scan.is_empty() {
+        super::scan::drafts_from_images(&args.scan)?
+    } else if args.uris.is_empty() {
         vec![draft_by_hand(&args)?]
     } else {
         drafts_from_uris(&args.uris)?
