@@ -60,6 +60,23 @@ pub enum Command {
     Recovery(RecoveryCommand),
     /// Change the master password (and, optionally, the key-derivation strength).
     Passwd(PasswdArgs),
+    /// Decode the QR codes in images, on the screen or in the clipboard (needs no vault).
+    Scan(ScanArgs),
+}
+
+/// `scan`: where to look for QR codes (any combination).
+#[derive(Debug, Args)]
+#[command(group = clap::ArgGroup::new("source").required(true).multiple(true).args(["images", "screen", "clipboard"]))]
+pub struct ScanArgs {
+    /// Image files (PNG, JPEG, WebP, GIF, BMP).
+    #[arg(value_name = "IMAGE")]
+    pub images: Vec<PathBuf>,
+    /// Capture every monitor and decode what is on it.
+    #[arg(long)]
+    pub screen: bool,
+    /// Decode the image in the clipboard.
+    #[arg(long)]
+    pub clipboard: bool,
 }
 
 /// Argon2id strength of the key derivation.
@@ -90,6 +107,10 @@ pub struct AddArgs {
     /// otpauth:// or otpauth-migration:// URIs ("-" reads them from standard input, one per line).
     #[arg(value_name = "URI", conflicts_with = "by_hand")]
     pub uris: Vec<String>,
+
+    /// Add every account found in the QR codes of an image file (repeatable).
+    #[arg(long, value_name = "IMAGE", conflicts_with_all = ["uris", "by_hand"])]
+    pub scan: Vec<PathBuf>,
 
     /// Service name, e.g. SmartPush.
     #[arg(long)]

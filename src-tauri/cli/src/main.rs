@@ -52,6 +52,11 @@ fn run(cli: Cli) -> error::Result<()> {
     let Some(command) = cli.command else {
         return cmd::launch::desktop_app();
     };
+    // `scan` needs no vault, not even a data directory to find one in.
+    let command = match command {
+        Command::Scan(args) => return cmd::scan::scan(cli.global.json, args),
+        other => other,
+    };
     let mut ctx = Ctx::new(&cli.global)?;
     match command {
         Command::Init(kdf) => cmd::vault::init(&mut ctx, kdf),
@@ -61,5 +66,6 @@ fn run(cli: Cli) -> error::Result<()> {
         Command::Remove { id } => cmd::accounts::remove(&mut ctx, &id),
         Command::Code(args) => cmd::code::code(&mut ctx, args),
         Command::Recovery(sub) => cmd::recovery::run(&mut ctx, sub),
+        Command::Scan(args) => cmd::scan::scan(ctx.json, args),
     }
 }

@@ -32,7 +32,9 @@ pub fn add(ctx: &mut Ctx, mut args: AddArgs) -> Result<()> {
         // With --password-stdin the first line is the password, the rest are URIs.
         ctx.passwords.current()?;
     }
-    let drafts = if args.uris.is_empty() {
+    let drafts = if !args.scan.is_empty() {
+        super::scan::drafts_from_images(&args.scan)?
+    } else if args.uris.is_empty() {
         vec![draft_by_hand(&args)?]
     } else {
         drafts_from_uris(&args.uris)?
