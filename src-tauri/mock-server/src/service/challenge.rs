@@ -304,9 +304,9 @@ where
         .db()
         .call(move |conn| {
             let challenge = load(conn, &id, purpose, session_hash.as_ref())?.ok_or_else(unknown)?;
-            ensure_open(&challenge, now)?;
             let account = account_by_id(conn, challenge.account_id)?;
             ensure_unlocked(&account, now)?;
+            ensure_open(&challenge, now)?;
             if !challenge.methods.contains(&method) {
                 return Err(unsupported_method(&challenge.methods));
             }
@@ -347,9 +347,9 @@ where
         .db()
         .transaction_keep(move |tx| {
             let challenge = load(tx, &challenge_id, purpose, session_hash.as_ref())?.ok_or_else(unknown)?;
-            ensure_open(&challenge, now)?;
             let account = account_by_id(tx, challenge.account_id)?;
             ensure_unlocked(&account, now)?;
+            ensure_open(&challenge, now)?;
             let outcome = match method {
                 Method::Totp => match &account.totp_secret {
                     Some(secret) => match crypto::check_totp(secret, &code, now, account.last_totp_step) {
