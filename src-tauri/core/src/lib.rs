@@ -2,7 +2,8 @@
 //!
 //! Everything that decides whether a person gets into their account lives here, free of any
 //! window toolkit: code generation ([`otp`]), otpauth and Google Authenticator migration URIs
-//! ([`uri`]), the encrypted vault ([`vault`]) and the data model they share ([`account`]).
+//! ([`uri`]), QR codes ([`qr`]), the encrypted vault ([`vault`]) and the data model they share
+//! ([`account`]).
 //!
 //! Architecture invariants (see ARCHITECTURE.md):
 //! * this crate never depends on Tauri, GTK or any UI crate;
@@ -14,6 +15,7 @@
 
 pub mod account;
 pub mod otp;
+pub mod qr;
 pub mod recovery;
 pub mod uri;
 pub mod vault;
