@@ -1,6 +1,7 @@
 //! The command-line grammar (`../shared/spec/cli.md` is the contract: names and flags here are
 //! relied on by outside scripts; add, never rename).
 
+use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -60,6 +61,8 @@ pub enum Command {
     Recovery(RecoveryCommand),
     /// Change the master password (and, optionally, the key-derivation strength).
     Passwd(PasswdArgs),
+    /// Run the mock SmartPush server (sign-in, 2FA, recovery codes, step-up) for testing.
+    Serve(ServeArgs),
 }
 
 /// Argon2id strength of the key derivation.
@@ -197,4 +200,26 @@ pub struct PasswdArgs {
     /// New key-derivation strength (keeps the current one when absent).
     #[command(flatten)]
     pub kdf: KdfArgs,
+}
+
+/// `serve`.
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Log level on standard error: $SMARTPUSH_LOG (error, warn, info, debug, trace; default info). \
+No vault or password is needed."
+)]
+pub struct ServeArgs {
+    /// Address to listen on (port 0 picks a free port).
+    #[arg(long, default_value = "127.0.0.1:8790", value_name = "IP:PORT")]
+    pub addr: SocketAddr,
+    /// The database file, or :memory: for one that vanishes on exit
+    /// [default: <data dir>/smartpush-auth/mock-server.sqlite3]
+    #[arg(long, value_name = "PATH")]
+    pub db: Option<String>,
+    /// Create demo@example.com / demo-password (2FA off) if absent, and print it.
+    #[arg(long)]
+    pub demo: bool,
+    /// Allow a non-loopback --addr (the tester controls under /mock still answer loopback only).
+    #[arg(long)]
+    pub allow_remote: bool,
 }

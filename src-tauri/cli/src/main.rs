@@ -34,6 +34,10 @@ fn run(cli: Cli) -> error::Result<()> {
     let Some(command) = cli.command else {
         return cmd::launch::desktop_app();
     };
+    // The mock server needs no vault: it starts before the vault context is resolved.
+    if let Command::Serve(args) = command {
+        return cmd::serve::run(args);
+    }
     let mut ctx = Ctx::new(&cli.global)?;
     match command {
         Command::Init(kdf) => cmd::vault::init(&mut ctx, kdf),
@@ -43,5 +47,6 @@ fn run(cli: Cli) -> error::Result<()> {
         Command::Remove { id } => cmd::accounts::remove(&mut ctx, &id),
         Command::Code(args) => cmd::code::code(&mut ctx, args),
         Command::Recovery(sub) => cmd::recovery::run(&mut ctx, sub),
+        Command::Serve(args) => cmd::serve::run(args),
     }
 }

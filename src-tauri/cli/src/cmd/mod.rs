@@ -5,4 +5,5 @@ pub mod accounts;
 pub mod code;
 pub mod launch;
 pub mod recovery;
+pub mod serve;
 pub mod vault;
