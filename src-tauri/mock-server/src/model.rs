@@ -417,6 +417,7 @@ pub struct OutboxMessage {
 
 /// `?to=` of `GET /mock/outbox`.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct OutboxQuery {
     /// Only messages to this address.
     pub to: Option<String>,
@@ -464,3 +465,8 @@ pub struct SupportReset {
     /// Always false.
     pub two_factor_enabled: bool,
 }
+
+/// A PNG image (for the OpenAPI description of binary answers).
+#[derive(Debug, ToSchema)]
+#[schema(value_type = String, format = Binary)]
+pub struct PngImage(pub Vec<u8>);

@@ -252,7 +252,12 @@ async fn register_enable_sign_in_recover_export_disable() {
         )
         .await;
     assert_eq!(export.status(), StatusCode::OK);
-    assert!(export.headers()["content-type"].to_str().unwrap().starts_with("text/csv"));
+    assert!(
+        export.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/csv")
+    );
     assert!(export.headers().get("x-suggest-2fa").is_none());
     assert!(export.text().await.unwrap().starts_with("email,"));
 

@@ -1214,5 +1214,18 @@ async fn openapi_lists_every_path_of_the_contract() {
         assert!(paths.get(path).and_then(|p| p.get(method)).is_some(), "{method} {path}");
     }
     assert!(doc["components"]["schemas"]["Problem"].is_object());
+    let mut ids = std::collections::HashSet::new();
+    for (path, item) in paths {
+        for (method, op) in item.as_object().unwrap() {
+            let id = op["operationId"].as_str().unwrap();
+            assert!(ids.insert(id.to_owned()), "operationId {id} repeated ({method} {path})");
+            for param in op["parameters"].as_array().into_iter().flatten() {
+                if param["in"] == "path" {
+                    let name = param["name"].as_str().unwrap();
+                    assert!(path.contains(&format!("{{{name}}}")), "{name} is not in {path}");
+                }
+            }
+        }
+    }
     assert!(doc["components"]["securitySchemes"]["bearer"].is_object());
 }

@@ -77,6 +77,7 @@ pub async fn export(
 #[utoipa::path(
     post,
     path = "/api/exports/verify",
+    operation_id = "export_verify",
     tag = "exports",
     security(("bearer" = [])),
     request_body = VerifyRequest,

@@ -50,6 +50,7 @@ pub async fn sign_in(
 #[utoipa::path(
     post,
     path = "/api/session/verify",
+    operation_id = "session_verify",
     tag = "session",
     request_body = VerifyRequest,
     responses(

@@ -11,7 +11,7 @@ use crate::error::{AppResult, Problem};
 use crate::extract::{ApiJson, Auth};
 use crate::model::{
     ChallengeRef, CodeRequest, DisableStarted, DisableVerified, Disabled, Enabled, EnrollmentStarted, MethodChosen,
-    MethodRequest, PasswordRequest, Resent, StepAnswer, VerifyRequest,
+    MethodRequest, PasswordRequest, PngImage, Resent, StepAnswer, VerifyRequest,
 };
 use crate::service;
 
@@ -142,7 +142,7 @@ pub async fn enrollment_confirm(
     security(("bearer" = [])),
     params(("id" = String, Path, description = "The enrollment")),
     responses(
-        (status = 200, description = "The QR code", content_type = "image/png", body = Vec<u8>),
+        (status = 200, description = "The QR code", content_type = "image/png", body = PngImage),
         (status = 404, description = "`unknown_enrollment`", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "`wrong_step`: the authenticator app is not the chosen method", body = Problem,
             content_type = "application/problem+json"),
