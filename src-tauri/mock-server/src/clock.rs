@@ -77,6 +77,12 @@ mod tests {
     }
 
     #[test]
+    fn the_openapi_bounds_of_offset_seconds_match() {
+        // model::ClockRequest documents ±3_162_240_000 (utoipa needs a literal).
+        assert_eq!(MAX_OFFSET_SECONDS, 3_162_240_000);
+    }
+
+    #[test]
     fn rfc3339_formats_utc() {
         assert_eq!(rfc3339(0), "1970-01-01T00:00:00Z");
         assert_eq!(rfc3339(1_700_000_000), "2023-11-14T22:13:20Z");

@@ -47,7 +47,10 @@ pub mod rules {
     pub const BODY_LIMIT_BYTES: usize = 64 * 1024;
     /// Shortest accepted password, in characters.
     pub const PASSWORD_MIN_CHARS: usize = 8;
-    /// Longest accepted password, in bytes (bounds the hashing work an anonymous client causes).
+    /// Longest password accepted at registration, in characters (at most 1024 bytes in UTF-8).
+    pub const PASSWORD_MAX_CHARS: usize = 256;
+    /// Longest password checked at sign-in, in bytes (bounds the hashing work an anonymous
+    /// client causes; longer ones are simply wrong).
     pub const PASSWORD_MAX_BYTES: usize = 1024;
     /// Longest accepted `X-Device-Id`, in bytes.
     pub const DEVICE_ID_MAX_BYTES: usize = 200;

@@ -134,7 +134,18 @@ impl ExportKind {
     }
 }
 
-/// `POST /api/accounts` and `POST /api/session`.
+/// `POST /api/accounts`.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct NewAccount {
+    /// The e-mail address (stored in lower case; one account per address).
+    #[schema(format = Email, max_length = 254)]
+    pub email: String,
+    /// The password: 8 to 256 characters.
+    #[schema(value_type = String, format = Password, min_length = 8, max_length = 256)]
+    pub password: SecretString,
+}
+
+/// `POST /api/session`.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct Credentials {
     /// The e-mail address (compared without regard to case).
@@ -426,7 +437,8 @@ pub struct OutboxQuery {
 /// `POST /mock/clock`.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct ClockRequest {
-    /// Seconds added to real time (absolute; 0 restores real time).
+    /// Seconds added to real time (absolute; 0 restores real time), within ±100 years.
+    #[schema(minimum = -3_162_240_000i64, maximum = 3_162_240_000i64)]
     pub offset_seconds: i64,
 }
 

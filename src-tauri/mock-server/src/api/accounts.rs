@@ -8,7 +8,7 @@ use super::{AuthProblems, BodyProblems};
 use crate::AppState;
 use crate::error::{AppResult, Problem};
 use crate::extract::{ApiJson, Auth};
-use crate::model::{Credentials, Registered, SecurityView};
+use crate::model::{NewAccount, Registered, SecurityView};
 use crate::service;
 
 /// Registers an account (2FA off).
@@ -16,7 +16,7 @@ use crate::service;
     post,
     path = "/api/accounts",
     tag = "accounts",
-    request_body = Credentials,
+    request_body = NewAccount,
     responses(
         (status = 201, description = "Registered", body = Registered),
         (status = 409, description = "`email_taken`", body = Problem, content_type = "application/problem+json"),
@@ -27,7 +27,7 @@ use crate::service;
 )]
 pub async fn register(
     State(state): State<AppState>,
-    ApiJson(body): ApiJson<Credentials>,
+    ApiJson(body): ApiJson<NewAccount>,
 ) -> AppResult<(StatusCode, Json<Registered>)> {
     let registered = service::accounts::register(&state, &body.email, &body.password).await?;
     Ok((StatusCode::CREATED, Json(registered)))

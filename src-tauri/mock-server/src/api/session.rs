@@ -24,7 +24,9 @@ use crate::service;
     path = "/api/session",
     tag = "session",
     request_body = Credentials,
-    params(("X-Device-Id" = Option<String>, Header, description = "The client's device; a new one raises the risk")),
+    params(("X-Device-Id" = Option<String>, Header, min_length = 1, max_length = 200, pattern = "^[ -~]+$",
+        description = "The client's device (printable ASCII); one the account never completed a sign-in from \
+raises the risk")),
     responses(
         (status = 200, description = "Signed in, or the second step to take", body = SignIn),
         (status = 401, description = "`invalid_credentials` (the same for an unknown e-mail and a wrong password)",

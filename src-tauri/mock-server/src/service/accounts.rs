@@ -37,9 +37,10 @@ pub fn normalize_email(input: &str) -> Option<String> {
     (domain_ok && local_ok).then(|| email.to_lowercase())
 }
 
-/// Checks a new password: 8 characters or more, at most 1024 bytes.
+/// Checks a new password: 8 to 256 characters.
 pub fn check_new_password(password: &str) -> AppResult<()> {
-    if password.chars().count() < rules::PASSWORD_MIN_CHARS {
+    let chars = password.chars().count();
+    if chars < rules::PASSWORD_MIN_CHARS {
         return Err(AppError::new(
             ProblemKind::WeakPassword,
             format!(
@@ -48,10 +49,13 @@ pub fn check_new_password(password: &str) -> AppResult<()> {
             ),
         ));
     }
-    if password.len() > rules::PASSWORD_MAX_BYTES {
+    if chars > rules::PASSWORD_MAX_CHARS {
         return Err(AppError::new(
             ProblemKind::WeakPassword,
-            format!("The password must have at most {} bytes.", rules::PASSWORD_MAX_BYTES),
+            format!(
+                "The password must have at most {} characters.",
+                rules::PASSWORD_MAX_CHARS
+            ),
         ));
     }
     Ok(())
@@ -183,6 +187,7 @@ mod tests {
         assert!(check_new_password("1234567").is_err());
         assert!(check_new_password("12345678").is_ok());
         assert!(check_new_password("ééééééé").is_err(), "7 characters, 14 bytes");
-        assert!(check_new_password(&"x".repeat(1025)).is_err());
+        assert!(check_new_password(&"é".repeat(256)).is_ok());
+        assert!(check_new_password(&"x".repeat(257)).is_err());
     }
 }
