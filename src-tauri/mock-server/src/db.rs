@@ -206,6 +206,19 @@ impl Db {
         .map_err(|e| AppError::internal(format_args!("database task: {e}")))?
     }
 
+    /// Runs read-only `work` with the connection on the blocking pool.
+    ///
+    /// Every read of the services goes through here, so read-only connections (WAL lets
+    /// readers run beside the writer) can be added in this one place if reads ever need to
+    /// scale past the single connection.
+    pub async fn read<T, F>(&self, work: F) -> AppResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> AppResult<T> + Send + 'static,
+    {
+        self.call(move |conn| work(conn)).await
+    }
+
     /// Runs `work` inside one immediate transaction, committed when it returns `Ok`.
     pub async fn transaction<T, F>(&self, work: F) -> AppResult<T>
     where

@@ -73,7 +73,7 @@ pub async fn register(state: &AppState, email: &str, password: &SecretString) ->
     let lookup = email.clone();
     if state
         .db()
-        .call(move |conn| account_by_email(conn, &lookup))
+        .read(move |conn| account_by_email(conn, &lookup))
         .await?
         .is_some()
     {
@@ -124,7 +124,7 @@ pub async fn security(state: &AppState, session: &SessionInfo) -> AppResult<Secu
     let account_id = session.account_id;
     let (account, remaining) = state
         .db()
-        .call(move |conn| {
+        .read(move |conn| {
             let account = account_by_id(conn, account_id)?;
             let remaining = unused_recovery_codes(conn, account_id)?;
             Ok((account, remaining))

@@ -302,7 +302,7 @@ where
     let id = challenge_id.clone();
     let recovery_hashes = state
         .db()
-        .call(move |conn| {
+        .read(move |conn| {
             let challenge = load(conn, &id, purpose, session_hash.as_ref())?.ok_or_else(unknown)?;
             let account = account_by_id(conn, challenge.account_id)?;
             ensure_unlocked(&account, now)?;

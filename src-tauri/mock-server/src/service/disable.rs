@@ -21,7 +21,7 @@ fn not_enabled() -> AppError {
 pub async fn start(state: &AppState, session: &SessionInfo, password: &SecretString) -> AppResult<DisableStarted> {
     let account_id = session.account_id;
     let session_hash = session.token_hash;
-    let account = state.db().call(move |conn| account_by_id(conn, account_id)).await?;
+    let account = state.db().read(move |conn| account_by_id(conn, account_id)).await?;
     if account.tfa_method.is_none() {
         return Err(not_enabled());
     }

@@ -137,7 +137,7 @@ const METHOD_PURPOSE: &str = "for confirming e-mail as your two-step verificatio
 /// address. Voids any earlier enrollment of the account.
 pub async fn start(state: &AppState, session: &SessionInfo, password: &SecretString) -> AppResult<EnrollmentStarted> {
     let account_id = session.account_id;
-    let account = state.db().call(move |conn| account_by_id(conn, account_id)).await?;
+    let account = state.db().read(move |conn| account_by_id(conn, account_id)).await?;
     if account.tfa_method.is_some() {
         return Err(already_enabled());
     }
@@ -330,7 +330,7 @@ pub async fn qr_png(state: &AppState, session: &SessionInfo, id: String) -> AppR
     let now = state.now();
     let (email, secret) = state
         .db()
-        .call(move |conn| {
+        .read(move |conn| {
             let enrollment = load(conn, account_id, &id, now)?;
             match (enrollment.step, enrollment.method, enrollment.pending_secret) {
                 (Step::Confirm, Some(TwoFactorMethod::Totp), Some(secret)) => {

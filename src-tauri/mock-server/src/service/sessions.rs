@@ -44,7 +44,7 @@ pub async fn authenticate(state: &AppState, token: &str) -> AppResult<SessionInf
     let now = state.now();
     state
         .db()
-        .call(move |conn| {
+        .read(move |conn| {
             conn.query_row(
                 "SELECT s.account_id, a.email, s.risk, s.step_up_until, s.expires_at \
                  FROM sessions s JOIN accounts a ON a.id = s.account_id WHERE s.token_hash = ?1",
@@ -117,7 +117,7 @@ pub async fn sign_in(
     device_id: Option<String>,
 ) -> AppResult<SignIn> {
     let account = match super::accounts::normalize_email(email) {
-        Some(email) => state.db().call(move |conn| account_by_email(conn, &email)).await?,
+        Some(email) => state.db().read(move |conn| account_by_email(conn, &email)).await?,
         None => None,
     };
     if let Some(account) = &account {

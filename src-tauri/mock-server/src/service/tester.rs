@@ -19,7 +19,7 @@ pub async fn outbox(state: &AppState, to: Option<String>) -> AppResult<Vec<Outbo
     let to = to.map(|t| t.trim().to_lowercase());
     state
         .db()
-        .call(move |conn| {
+        .read(move |conn| {
             let mut stmt = conn
                 .prepare(
                     "SELECT id, to_email, subject, body, code, sent_at FROM outbox \
