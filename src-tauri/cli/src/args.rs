@@ -222,4 +222,11 @@ pub struct ServeArgs {
     /// Allow a non-loopback --addr (the tester controls under /mock still answer loopback only).
     #[arg(long)]
     pub allow_remote: bool,
+    /// Argon2id memory of new password and recovery-code hashes, in KiB [default: 19456,
+    /// OWASP's minimum; at least 8]
+    #[arg(long, value_name = "KIB")]
+    pub hash_memory_kib: Option<u32>,
+    /// Argon2id passes of new hashes [default: 2; at least 1]
+    #[arg(long, value_name = "T")]
+    pub hash_iterations: Option<u32>,
 }

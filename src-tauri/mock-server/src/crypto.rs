@@ -179,13 +179,19 @@ impl std::fmt::Debug for Hasher {
 }
 
 impl Hasher {
-    /// A hasher with these costs; fails on parameters Argon2 refuses.
-    pub fn new(params: HashParams, concurrency: usize) -> AppResult<Hasher> {
-        let params = Params::new(params.memory_kib, params.iterations, params.lanes, None)
-            .map_err(|e| AppError::internal(format_args!("Argon2 parameters: {e}")))?;
+    /// A hasher with these costs; fails (with a sentence for the operator) on parameters
+    /// Argon2 refuses or when the OS has no randomness.
+    pub fn new(params: HashParams, concurrency: usize) -> Result<Hasher, String> {
+        let HashParams {
+            memory_kib,
+            iterations,
+            lanes,
+        } = params;
+        let params = Params::new(memory_kib, iterations, lanes, None)
+            .map_err(|e| format!("Argon2id m={memory_kib} KiB, t={iterations}, p={lanes}: {e}"))?;
         let mut dummy_password = Zeroizing::new([0u8; 16]);
-        fill_random(dummy_password.as_mut())?;
-        let dummy = hash_blocking(&params, dummy_password.as_ref())?;
+        getrandom::fill(dummy_password.as_mut()).map_err(|e| format!("OS random source: {e}"))?;
+        let dummy = hash_blocking(&params, dummy_password.as_ref()).map_err(|e| e.detail().to_owned())?;
         Ok(Hasher {
             params,
             permits: Arc::new(Semaphore::new(concurrency.max(1))),

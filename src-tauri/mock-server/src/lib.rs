@@ -74,8 +74,7 @@ struct Shared {
 impl AppState {
     /// A state over an open database.
     pub fn new(db: Db, config: ServerConfig) -> Result<AppState, StartError> {
-        let hasher =
-            Hasher::new(config.hash, config.hash_concurrency).map_err(|e| StartError::Hasher(e.detail().to_owned()))?;
+        let hasher = Hasher::new(config.hash, config.hash_concurrency).map_err(StartError::Hasher)?;
         Ok(AppState {
             shared: Arc::new(Shared {
                 db,

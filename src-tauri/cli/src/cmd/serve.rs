@@ -37,7 +37,14 @@ pub fn run(args: ServeArgs) -> Result<()> {
 }
 
 async fn serve(args: ServeArgs, location: DbLocation) -> Result<()> {
-    let state = AppState::open(&location, ServerConfig::default()).map_err(|e| CliError::Invalid(e.to_string()))?;
+    let mut config = ServerConfig::default();
+    if let Some(memory_kib) = args.hash_memory_kib {
+        config.hash.memory_kib = memory_kib;
+    }
+    if let Some(iterations) = args.hash_iterations {
+        config.hash.iterations = iterations;
+    }
+    let state = AppState::open(&location, config).map_err(|e| CliError::Invalid(e.to_string()))?;
     let mut out = Vec::new();
     if args.demo {
         let created = ensure_demo_account(&state)
