@@ -853,6 +853,9 @@ async fn disabling_takes_password_second_factor_and_confirmation() {
         .await
         .ok(200);
     assert_eq!(done["enabled"], false);
+    mock.post_auth("/api/2fa/disable/confirm", &token, json!({ "challenge_id": id }))
+        .await
+        .problem(410, "expired");
     assert_eq!(mock.count("SELECT COUNT(*) FROM recovery_codes").await, 0);
     assert_eq!(
         mock.count("SELECT COUNT(*) FROM accounts WHERE totp_secret IS NOT NULL")

@@ -85,20 +85,24 @@ pub async fn confirm(state: &AppState, session: &SessionInfo, challenge_id: Stri
         .transaction(move |tx| {
             let challenge = challenge::load(tx, &challenge_id, Purpose::Disable, Some(&session_hash))?
                 .ok_or_else(challenge::unknown)?;
+            let live = challenge.expires_at > now;
             match challenge.state {
-                ChallengeState::Open if challenge.expires_at > now => {
+                ChallengeState::Verified if live => {}
+                ChallengeState::Open if live => {
                     return Err(AppError::new(
                         ProblemKind::WrongStep,
                         "Verify with your current method or a recovery code first.",
                     ));
                 }
-                ChallengeState::Verified if challenge.expires_at > now => {}
-                _ => {
-                    challenge::ensure_open(&challenge, now)?;
+                ChallengeState::Open | ChallengeState::Verified => {
                     return Err(AppError::new(
                         ProblemKind::Expired,
                         "This verification expired; start again.",
                     ));
+                }
+                ChallengeState::Done | ChallengeState::Void => {
+                    challenge::ensure_open(&challenge, now)?;
+                    return Err(challenge::unknown());
                 }
             }
             let account = account_by_id(tx, challenge.account_id)?;
