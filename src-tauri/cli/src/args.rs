@@ -1,6 +1,7 @@
 //! The command-line grammar (`../shared/spec/cli.md` is the contract: names and flags here are
 //! relied on by outside scripts; add, never rename).
 
+use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -62,6 +63,8 @@ pub enum Command {
     Passwd(PasswdArgs),
     /// Decode the QR codes in images, on the screen or in the clipboard (needs no vault).
     Scan(ScanArgs),
+    /// Run the mock SmartPush server (sign-in, 2FA, recovery codes, step-up) for testing.
+    Serve(ServeArgs),
 }
 
 /// `scan`: where to look for QR codes (any combination).
@@ -218,4 +221,33 @@ pub struct PasswdArgs {
     /// New key-derivation strength (keeps the current one when absent).
     #[command(flatten)]
     pub kdf: KdfArgs,
+}
+
+/// `serve`.
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Log level on standard error: $SMARTPUSH_LOG (error, warn, info, debug, trace; default info). \
+No vault or password is needed."
+)]
+pub struct ServeArgs {
+    /// Address to listen on (port 0 picks a free port).
+    #[arg(long, default_value = "127.0.0.1:8790", value_name = "IP:PORT")]
+    pub addr: SocketAddr,
+    /// The database file, or :memory: for one that vanishes on exit
+    /// [default: <data dir>/smartpush-auth/mock-server.sqlite3]
+    #[arg(long, value_name = "PATH")]
+    pub db: Option<String>,
+    /// Create demo@example.com / demo-password (2FA off) if absent, and print it.
+    #[arg(long)]
+    pub demo: bool,
+    /// Allow a non-loopback --addr (the tester controls under /mock still answer loopback only).
+    #[arg(long)]
+    pub allow_remote: bool,
+    /// Argon2id memory of new password and recovery-code hashes, in KiB [default: 19456,
+    /// OWASP's minimum; at least 8]
+    #[arg(long, value_name = "KIB")]
+    pub hash_memory_kib: Option<u32>,
+    /// Argon2id passes of new hashes [default: 2; at least 1]
+    #[arg(long, value_name = "T")]
+    pub hash_iterations: Option<u32>,
 }

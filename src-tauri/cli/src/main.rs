@@ -52,20 +52,17 @@ fn run(cli: Cli) -> error::Result<()> {
     let Some(command) = cli.command else {
         return cmd::launch::desktop_app();
     };
-    // `scan` needs no vault, not even a data directory to find one in.
-    let command = match command {
-        Command::Scan(args) => return cmd::scan::scan(cli.global.json, args),
-        other => other,
-    };
-    let mut ctx = Ctx::new(&cli.global)?;
+    // `serve` and `scan` need no vault, not even a data directory to find one in.
+    let ctx = || Ctx::new(&cli.global);
     match command {
-        Command::Init(kdf) => cmd::vault::init(&mut ctx, kdf),
-        Command::Passwd(args) => cmd::vault::passwd(&mut ctx, args.kdf),
-        Command::Add(args) => cmd::accounts::add(&mut ctx, args),
-        Command::List => cmd::accounts::list(&mut ctx),
-        Command::Remove { id } => cmd::accounts::remove(&mut ctx, &id),
-        Command::Code(args) => cmd::code::code(&mut ctx, args),
-        Command::Recovery(sub) => cmd::recovery::run(&mut ctx, sub),
-        Command::Scan(args) => cmd::scan::scan(ctx.json, args),
+        Command::Serve(args) => cmd::serve::run(args),
+        Command::Scan(args) => cmd::scan::scan(cli.global.json, args),
+        Command::Init(kdf) => cmd::vault::init(&mut ctx()?, kdf),
+        Command::Passwd(args) => cmd::vault::passwd(&mut ctx()?, args.kdf),
+        Command::Add(args) => cmd::accounts::add(&mut ctx()?, args),
+        Command::List => cmd::accounts::list(&mut ctx()?),
+        Command::Remove { id } => cmd::accounts::remove(&mut ctx()?, &id),
+        Command::Code(args) => cmd::code::code(&mut ctx()?, args),
+        Command::Recovery(sub) => cmd::recovery::run(&mut ctx()?, sub),
     }
 }

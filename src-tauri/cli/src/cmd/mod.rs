@@ -6,4 +6,5 @@ pub mod code;
 pub mod launch;
 pub mod recovery;
 pub mod scan;
+pub mod serve;
 pub mod vault;

@@ -1,0 +1,164 @@
+//! Tester controls under `/mock` (mounted behind [`crate::extract::loopback_only`]).
+
+use axum::Json;
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+
+use super::{BodyProblems, TesterProblems};
+use crate::AppState;
+use crate::error::{AppError, AppResult, Problem, ProblemKind};
+use crate::extract::ApiJson;
+use crate::model::{ClockRequest, ClockView, EmailRequest, OutboxMessage, OutboxQuery, RiskRequest, SupportReset};
+use crate::service;
+
+/// True when the client prefers HTML to JSON (a browser): the hook for the outbox page.
+pub fn wants_html(headers: &HeaderMap) -> bool {
+    let accept = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let html = accept.find("text/html");
+    let json = accept.find("application/json");
+    matches!((html, json), (Some(_), None)) || matches!((html, json), (Some(h), Some(j)) if h < j)
+}
+
+/// The e-mails the server sent, newest first (optionally to one address).
+#[utoipa::path(
+    get,
+    path = "/mock/outbox",
+    tag = "mock",
+    params(OutboxQuery),
+    responses(
+        (status = 200, description = "The e-mails, newest first", body = Vec<OutboxMessage>),
+        (status = 400, description = "`bad_request`: unreadable query", body = Problem,
+            content_type = "application/problem+json"),
+        TesterProblems,
+    )
+)]
+pub async fn outbox(
+    State(state): State<AppState>,
+    _headers: HeaderMap,
+    query: Result<Query<OutboxQuery>, axum::extract::rejection::QueryRejection>,
+) -> AppResult<Json<Vec<OutboxMessage>>> {
+    let Query(query) =
+        query.map_err(|_| AppError::new(ProblemKind::BadRequest, "The query string could not be read."))?;
+    // Pages hook: when `wants_html(&_headers)`, the web pages render these messages as a page.
+    service::tester::outbox(&state, query.to).await.map(Json)
+}
+
+/// Empties the outbox.
+#[utoipa::path(
+    delete,
+    path = "/mock/outbox",
+    tag = "mock",
+    responses((status = 204, description = "Emptied"), TesterProblems)
+)]
+pub async fn clear_outbox(State(state): State<AppState>) -> AppResult<StatusCode> {
+    service::tester::clear_outbox(&state).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The server clock.
+#[utoipa::path(
+    get,
+    path = "/mock/clock",
+    tag = "mock",
+    responses((status = 200, description = "The clock", body = ClockView), TesterProblems)
+)]
+pub async fn clock(State(state): State<AppState>) -> Json<ClockView> {
+    Json(service::tester::clock(&state))
+}
+
+/// Sets the server clock to real time + `offset_seconds` (absolute; 0 restores real time).
+#[utoipa::path(
+    post,
+    path = "/mock/clock",
+    tag = "mock",
+    request_body = ClockRequest,
+    responses(
+        (status = 200, description = "The clock", body = ClockView),
+        (status = 422, description = "`invalid_value`: beyond ±100 years, or `invalid_body`", body = Problem,
+            content_type = "application/problem+json"),
+        TesterProblems,
+        BodyProblems,
+    )
+)]
+pub async fn set_clock(
+    State(state): State<AppState>,
+    ApiJson(body): ApiJson<ClockRequest>,
+) -> AppResult<Json<ClockView>> {
+    service::tester::set_clock(&state, body.offset_seconds).map(Json)
+}
+
+/// Sets an account's risk (and that of its sessions).
+#[utoipa::path(
+    post,
+    path = "/mock/risk",
+    tag = "mock",
+    request_body = RiskRequest,
+    responses(
+        (status = 200, description = "Set", body = RiskRequest),
+        (status = 404, description = "`unknown_account`", body = Problem, content_type = "application/problem+json"),
+        TesterProblems,
+        BodyProblems,
+    )
+)]
+pub async fn set_risk(
+    State(state): State<AppState>,
+    ApiJson(body): ApiJson<RiskRequest>,
+) -> AppResult<Json<RiskRequest>> {
+    service::tester::set_risk(&state, &body.email, body.level).await?;
+    Ok(Json(RiskRequest {
+        email: body.email.trim().to_lowercase(),
+        level: body.level,
+    }))
+}
+
+/// What SmartPush support does for a lost device: 2FA off, an e-mail to the user.
+#[utoipa::path(
+    post,
+    path = "/mock/support/reset-2fa",
+    tag = "mock",
+    request_body = EmailRequest,
+    responses(
+        (status = 200, description = "2FA is off", body = SupportReset),
+        (status = 404, description = "`unknown_account`", body = Problem, content_type = "application/problem+json"),
+        TesterProblems,
+        BodyProblems,
+    )
+)]
+pub async fn support_reset_2fa(
+    State(state): State<AppState>,
+    ApiJson(body): ApiJson<EmailRequest>,
+) -> AppResult<Json<SupportReset>> {
+    service::tester::support_reset_2fa(&state, &body.email).await.map(Json)
+}
+
+/// Empties every table.
+#[utoipa::path(
+    post,
+    path = "/mock/reset",
+    tag = "mock",
+    responses((status = 204, description = "Everything is gone"), TesterProblems)
+)]
+pub async fn reset(State(state): State<AppState>) -> AppResult<StatusCode> {
+    service::tester::reset(&state).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn html_negotiation() {
+        let mut h = HeaderMap::new();
+        assert!(!wants_html(&h));
+        h.insert(
+            header::ACCEPT,
+            "text/html,application/xhtml+xml,*/*;q=0.8".parse().unwrap(),
+        );
+        assert!(wants_html(&h));
+        h.insert(header::ACCEPT, "application/json, text/html".parse().unwrap());
+        assert!(!wants_html(&h));
+        h.insert(header::ACCEPT, "*/*".parse().unwrap());
+        assert!(!wants_html(&h));
+    }
+}

@@ -1,0 +1,184 @@
+//! A mock of SmartPush's account-security flows on a loopback HTTP server.
+//!
+//! Testers use it to exercise sign-in, enabling and disabling 2FA, recovery codes, risk-based
+//! verification and step-up verification for exports, with the SmartPush Authenticator as their
+//! second factor. The contract (paths, fields, status codes) is `shared/spec/mock-server.md`; the
+//! flows come from SmartPush's help article. It is a mock, but its security behaviour is real.
+//!
+//! Layout:
+//! * [`app`] builds the axum [`Router`] over an [`AppState`]; [`serve`] runs it on a listener.
+//! * [`api`]: the JSON handlers (documented for `/openapi.json` with utoipa);
+//!   [`service`]: the flows and every security rule, independent of HTTP, for the handlers and
+//!   the web pages alike; [`extract`]: extractors and middleware whose refusals are problems.
+//! * [`db`]: SQLite (WAL, `synchronous=FULL`); [`crypto`]: randomness, Argon2id, token hashes,
+//!   TOTP through `smartpush_core::otp`; [`clock`]: the mock clock; [`error`]: the one
+//!   problem+json error type; [`config`]: settings and the numbers of the rules.
+#![deny(missing_docs)]
+#![forbid(unsafe_code)]
+
+pub mod api;
+pub mod clock;
+pub mod config;
+pub mod crypto;
+pub mod db;
+pub mod error;
+pub mod extract;
+pub mod model;
+pub mod qr;
+pub mod service;
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::{HeaderValue, header};
+use axum::middleware::from_fn;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+
+pub use crate::clock::MockClock;
+pub use crate::config::{HashParams, ServerConfig, rules};
+pub use crate::crypto::Hasher;
+pub use crate::db::{Db, DbError, DbLocation};
+pub use crate::error::{AppError, AppResult, ProblemKind};
+
+/// Why a server could not be set up.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum StartError {
+    /// The database could not be opened.
+    #[error(transparent)]
+    Db(#[from] DbError),
+    /// The password hasher could not be set up (bad Argon2 parameters, no OS randomness).
+    #[error("cannot set up password hashing: {0}")]
+    Hasher(String),
+}
+
+/// Everything a request needs: the database, the mock clock, the hasher and the settings.
+/// Cheap to clone.
+#[derive(Clone, Debug)]
+pub struct AppState {
+    shared: Arc<Shared>,
+}
+
+#[derive(Debug)]
+struct Shared {
+    db: Db,
+    clock: MockClock,
+    hasher: Hasher,
+    config: ServerConfig,
+}
+
+impl AppState {
+    /// A state over an open database.
+    pub fn new(db: Db, config: ServerConfig) -> Result<AppState, StartError> {
+        let hasher = Hasher::new(config.hash, config.hash_concurrency).map_err(StartError::Hasher)?;
+        Ok(AppState {
+            shared: Arc::new(Shared {
+                db,
+                clock: MockClock::new(),
+                hasher,
+                config,
+            }),
+        })
+    }
+
+    /// Opens the database at `location` and builds a state over it.
+    pub fn open(location: &DbLocation, config: ServerConfig) -> Result<AppState, StartError> {
+        AppState::new(Db::open(location)?, config)
+    }
+
+    /// The database.
+    pub fn db(&self) -> &Db {
+        &self.shared.db
+    }
+
+    /// The mock clock.
+    pub fn clock(&self) -> &MockClock {
+        &self.shared.clock
+    }
+
+    /// Now on the mock clock, in unix seconds.
+    pub fn now(&self) -> i64 {
+        self.shared.clock.now()
+    }
+
+    /// The Argon2id hasher.
+    pub fn hasher(&self) -> &Hasher {
+        &self.shared.hasher
+    }
+
+    /// The settings.
+    pub fn config(&self) -> &ServerConfig {
+        &self.shared.config
+    }
+}
+
+/// The OpenAPI description of every route (`/openapi.json`).
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    let (_, mut doc) = api::router().split_for_parts();
+    let (_, tester) = api::tester_router().split_for_parts();
+    doc.merge(tester);
+    doc
+}
+
+/// The whole server: the API, the tester controls (loopback only), `/openapi.json`, problem
+/// answers for unknown routes and methods, the 64 KiB body limit and the request log.
+///
+/// Serve it with connection information (`into_make_service_with_connect_info::<SocketAddr>()`,
+/// as [`serve`] does), or the tester controls refuse every request.
+pub fn app(state: AppState) -> Router {
+    let (api, mut doc) = api::router().split_for_parts();
+    let (tester, tester_doc) = api::tester_router().split_for_parts();
+    doc.merge(tester_doc);
+    let openapi_json: Arc<str> = doc.to_json().unwrap_or_else(|_| "{}".to_owned()).into();
+    let tester = tester.route_layer(from_fn(extract::loopback_only));
+    Router::new()
+        .merge(api)
+        .merge(tester)
+        .route(
+            "/openapi.json",
+            get(move || {
+                let body = Arc::clone(&openapi_json);
+                async move {
+                    let mut response = body.to_string().into_response();
+                    response
+                        .headers_mut()
+                        .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+                    response
+                }
+            }),
+        )
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(DefaultBodyLimit::max(rules::BODY_LIMIT_BYTES))
+        .layer(from_fn(extract::limit_body))
+        .layer(from_fn(extract::log_request))
+        .with_state(state)
+}
+
+async fn not_found() -> Response {
+    AppError::new(ProblemKind::NotFound, "There is nothing at this address.").into_response()
+}
+
+async fn method_not_allowed() -> Response {
+    AppError::new(
+        ProblemKind::MethodNotAllowed,
+        "This address does not accept this method.",
+    )
+    .into_response()
+}
+
+/// Serves [`app`] on `listener` until `shutdown` completes, then finishes the requests in
+/// flight.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, app(state).into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown)
+        .await
+}
