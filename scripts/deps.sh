@@ -14,6 +14,8 @@ packages=(
   oathtool argon2 zbar-tools
   # A headless window, a session bus and a keyring for the tests.
   xvfb xauth dbus gnome-keyring libsecret-tools imagemagick xdotool x11-utils webkit2gtk-driver
+  # The clipboard side of `scan --clipboard` in tests/scan-screen.sh.
+  xclip
   # Benchmarks.
   hyperfine
 )
