@@ -51,7 +51,9 @@ pub enum OtpError {
     TimeOutOfRange,
 }
 
-fn allowed_digits(kind: OtpKind) -> &'static str {
+/// The code lengths a kind allows, for messages: `"5"` for Steam, `"6 to 8"` for TOTP and HOTP
+/// (see [`STEAM_DIGITS`] and [`RFC_DIGITS_RANGE`]).
+pub fn allowed_digits(kind: OtpKind) -> &'static str {
     match kind {
         OtpKind::Steam => "5",
         OtpKind::Totp | OtpKind::Hotp => "6 to 8",

@@ -11,6 +11,7 @@ use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, percent_decode_str};
 use zeroize::Zeroizing;
 
 use crate::account::{AccountDraft, OtpKind};
+use crate::otp::allowed_digits;
 
 pub mod migration;
 mod otpauth;
@@ -90,13 +91,6 @@ impl std::fmt::Display for MigrationProblem {
             MigrationProblem::NotProtobuf => "the data is not a Google Authenticator migration payload",
             MigrationProblem::NoAccounts => "it holds no account",
         })
-    }
-}
-
-fn allowed_digits(kind: OtpKind) -> &'static str {
-    match kind {
-        OtpKind::Steam => "5",
-        OtpKind::Totp | OtpKind::Hotp => "6 to 8",
     }
 }
 
