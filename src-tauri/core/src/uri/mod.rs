@@ -38,8 +38,9 @@ pub enum UriError {
     /// An HOTP URI without a `counter` parameter.
     #[error("an HOTP URI needs a counter")]
     MissingCounter,
-    /// The `counter` parameter is not a number from 0 to 2^64 - 1.
-    #[error("the HOTP counter is not a whole number from 0 to 18446744073709551615")]
+    /// The `counter` parameter is not a number from 0 to 2^64 - 2 (at 2^64 - 1 no next code, nor
+    /// next counter, exists).
+    #[error("the HOTP counter is not a whole number from 0 to 18446744073709551614")]
     InvalidCounter,
     /// The `algorithm` is not SHA1, SHA256 or SHA512 (for example MD5).
     #[error("unsupported algorithm \"{0}\" (expected SHA1, SHA256 or SHA512)")]

@@ -5,7 +5,7 @@ use zeroize::Zeroizing;
 
 use super::{COMPONENT, Query, UriError, percent_decode, shown, strip_scheme};
 use crate::account::{AccountDraft, Algorithm, OtpConfig, OtpKind, Secret};
-use crate::otp::{PERIOD_RANGE, RFC_DIGITS_RANGE, STEAM_DIGITS};
+use crate::otp::{PERIOD_RANGE, RFC_DIGITS_RANGE, STEAM_DIGITS, STEAM_PERIOD};
 
 pub(crate) const SCHEME: &str = "otpauth://";
 
@@ -27,11 +27,13 @@ const DEFAULT_PERIOD: u32 = 30;
 ///   the first of repeated parameters used;
 /// * `algorithm` in any case, with or without a dash (`sha256`, `SHA-256`);
 /// * `digits` and `period` missing or not a number: the defaults (6, or 5 for Steam; 30 s);
-///   a `period` is ignored for HOTP, an `algorithm` for Steam (always SHA1).
+///   a `period` is ignored for HOTP; for Steam the `algorithm` and the `period` are ignored
+///   (always SHA1 and 30 s: Steam accepts no other, so any other value could only give codes
+///   Steam rejects).
 ///
-/// Errors: another scheme or type; no or empty secret; non-base32 secret; HOTP without a valid
-/// `counter`; an unknown algorithm; `digits` that is a number outside 6–8 (not 5 for Steam);
-/// `period` that is a number outside 1–3600.
+/// Errors: another scheme or type; no or empty secret; non-base32 secret; HOTP without a
+/// `counter` from 0 to 2^64 - 2 (2^64 - 1 has no next code); an unknown algorithm; `digits` that
+/// is a number outside 6–8 (not 5 for Steam); a TOTP `period` that is a number outside 1–3600.
 pub fn parse_otpauth(uri: &str) -> Result<AccountDraft, UriError> {
     let rest = strip_scheme(uri.trim(), SCHEME).ok_or(UriError::NotOtpauth)?;
     let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
@@ -82,6 +84,7 @@ pub fn parse_otpauth(uri: &str) -> Result<AccountDraft, UriError> {
     };
 
     let period = match (kind, number(&query, "period")) {
+        (OtpKind::Steam, _) => STEAM_PERIOD,
         (OtpKind::Hotp, _) | (_, None) => DEFAULT_PERIOD,
         (_, Some(p)) => match u32::try_from(p) {
             Ok(p) if PERIOD_RANGE.contains(&p) => p,
@@ -95,7 +98,10 @@ pub fn parse_otpauth(uri: &str) -> Result<AccountDraft, UriError> {
                 .get("counter")
                 .filter(|c| !c.trim().is_empty())
                 .ok_or(UriError::MissingCounter)?;
-            text.trim().parse::<u64>().map_err(|_| UriError::InvalidCounter)?
+            match text.trim().parse::<u64>() {
+                Ok(counter) if counter < u64::MAX => counter,
+                _ => return Err(UriError::InvalidCounter),
+            }
         }
         OtpKind::Totp | OtpKind::Steam => 0,
     };
@@ -157,7 +163,8 @@ fn split_label(label: &str, issuer_param: Option<&str>) -> (String, String) {
 /// * no issuer: the label is the name alone, and no `issuer` parameter (a name containing `:`
 ///   is then written `:name`, so it is not read back as an issuer prefix);
 /// * HOTP: `otpauth://hotp/…&digits=6&counter=N` (no period);
-/// * Steam: `otpauth://totp/…&algorithm=SHA1&digits=5&period=30&encoder=steam`, the form
+/// * Steam: `otpauth://totp/…&algorithm=SHA1&digits=5&period=30&encoder=steam` (always SHA1,
+///   5 characters and 30 s, whatever `otp` holds), the form
 ///   KeePassXC writes and KeePassXC, KeePassDX and andOTP read. Aegis writes (and older Aegis
 ///   only reads) `otpauth://steam/…`; both forms are parsed here. The trade-off: an app that
 ///   knows neither reads `encoder=steam` as a plain 5-digit TOTP (wrong codes) where it would
@@ -189,7 +196,7 @@ pub fn to_otpauth(issuer: &str, name: &str, otp: &OtpConfig) -> Zeroizing<String
     match otp.kind {
         OtpKind::Hotp => uri.push_str(&format!("&counter={}", otp.counter)),
         OtpKind::Totp => uri.push_str(&format!("&period={}", otp.period)),
-        OtpKind::Steam => uri.push_str(&format!("&period={}&encoder=steam", otp.period)),
+        OtpKind::Steam => uri.push_str(&format!("&period={STEAM_PERIOD}&encoder=steam")),
     }
     uri
 }

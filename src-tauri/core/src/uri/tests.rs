@@ -169,8 +169,8 @@ fn otpauth_quirks_are_read_like_real_apps() {
             ),
         ),
         (
-            "otpauth://hotp/a?secret=JBSWY3DPEHPK3PXP&counter=%2018446744073709551615",
-            draft("", "a", otp(OtpKind::Hotp, HELLO, Algorithm::Sha1, 6, 30, u64::MAX)),
+            "otpauth://hotp/a?secret=JBSWY3DPEHPK3PXP&counter=%2018446744073709551614",
+            draft("", "a", otp(OtpKind::Hotp, HELLO, Algorithm::Sha1, 6, 30, u64::MAX - 1)),
         ),
         // Steam: its own type, or totp with encoder=steam; always SHA1, 5 characters.
         (
@@ -195,6 +195,42 @@ fn otpauth_quirks_are_read_like_real_apps() {
         assert_eq!(parse_otpauth(uri).as_ref(), Ok(&want), "{uri}");
         assert_eq!(parse(uri), Ok(vec![want]), "{uri}");
     }
+}
+
+/// Review finding: `counter=18446744073709551615` (`u64::MAX`) was accepted, although no code can
+/// follow it (the stored counter could never advance).
+#[test]
+fn review_otpauth_rejects_the_last_hotp_counter() {
+    for counter in ["18446744073709551615", "%2018446744073709551615"] {
+        let uri = format!("otpauth://hotp/a?secret=JBSWY3DPEHPK3PXP&counter={counter}");
+        assert_eq!(parse_otpauth(&uri), Err(UriError::InvalidCounter), "{uri}");
+    }
+    let message = UriError::InvalidCounter.to_string();
+    assert!(message.contains("18446744073709551614"), "{message}");
+    let last = parse_otpauth("otpauth://hotp/a?secret=JBSWY3DPEHPK3PXP&counter=18446744073709551614").unwrap();
+    assert_eq!(last.otp.map(|o| o.counter), Some(u64::MAX - 1));
+}
+
+/// Review finding: a Steam URI with `period=60` gave a Steam account with a 60 s period, whose
+/// codes Steam never accepts. Steam's period is a property of Steam, not of the URI: like the
+/// algorithm, it is ignored and always 30 s (see `parse_otpauth`); `to_otpauth` always writes 30.
+#[test]
+fn review_otpauth_steam_period_is_always_30() {
+    for uri in [
+        "otpauth://steam/S:me?secret=JBSWY3DPEHPK3PXP&period=60",
+        "otpauth://totp/S:me?secret=JBSWY3DPEHPK3PXP&encoder=steam&period=60",
+        "otpauth://steam/S:me?secret=JBSWY3DPEHPK3PXP&period=0",
+        "otpauth://steam/S:me?secret=JBSWY3DPEHPK3PXP&period=99999999999",
+    ] {
+        let got = parse_otpauth(uri).expect(uri);
+        let otp = got.otp.expect("a Steam account has an OTP configuration");
+        assert_eq!((otp.kind, otp.period), (OtpKind::Steam, 30), "{uri}");
+        assert_eq!(crate::otp::validate(&otp), Ok(()), "{uri}");
+    }
+    let mut odd = otp(OtpKind::Steam, HELLO, Algorithm::Sha1, 5, 60, 0);
+    assert!(to_otpauth("S", "me", &odd).contains("&period=30&"));
+    odd.period = 30;
+    assert_eq!(parse_otpauth(&to_otpauth("S", "me", &odd)), Ok(draft("S", "me", odd)));
 }
 
 #[test]
@@ -276,7 +312,7 @@ fn otpauth_errors_name_the_problem() {
             PeriodOutOfRange(3601),
         ),
         (
-            "otpauth://steam/a?secret=JBSWY3DPEHPK3PXP&period=99999999999",
+            "otpauth://totp/a?secret=JBSWY3DPEHPK3PXP&period=99999999999",
             PeriodOutOfRange(99_999_999_999),
         ),
     ];
@@ -775,7 +811,7 @@ fn any_otp() -> impl Strategy<Value = OtpConfig> {
             period,
             counter: 0
         }),
-        (secret(), algorithm(), 6u8..=8, any::<u64>()).prop_map(|(secret, algorithm, digits, counter)| OtpConfig {
+        (secret(), algorithm(), 6u8..=8, 0..u64::MAX).prop_map(|(secret, algorithm, digits, counter)| OtpConfig {
             kind: OtpKind::Hotp,
             secret,
             algorithm,
@@ -783,12 +819,12 @@ fn any_otp() -> impl Strategy<Value = OtpConfig> {
             period: 30,
             counter
         }),
-        (secret(), 1u32..=3600).prop_map(|(secret, period)| OtpConfig {
+        secret().prop_map(|secret| OtpConfig {
             kind: OtpKind::Steam,
             secret,
             algorithm: Algorithm::Sha1,
             digits: 5,
-            period,
+            period: 30,
             counter: 0
         }),
     ]
