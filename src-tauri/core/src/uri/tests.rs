@@ -512,13 +512,19 @@ fn entry(name: &str, issuer: &str, algorithm: i32, digits: i32, r#type: i32, cou
 }
 
 fn migration_uri(entries: Vec<Parameters>) -> String {
+    migration_uri_in_batch(entries, 1, 0, 7)
+}
+
+/// A migration URI with the given batch fields (zeros are left out of the protobuf, as by an
+/// exporter that does not write them).
+fn migration_uri_in_batch(entries: Vec<Parameters>, batch_size: i32, batch_index: i32, batch_id: i32) -> String {
     use prost::Message;
     let payload = Payload {
         otp_parameters: entries,
         version: 1,
-        batch_size: 1,
-        batch_index: 0,
-        batch_id: 7,
+        batch_size,
+        batch_index,
+        batch_id,
     };
     let data = data_encoding::BASE64.encode(&payload.encode_to_vec());
     format!(
@@ -759,6 +765,71 @@ fn batch_set_tracks_missing_batches() {
     let mut set = BatchSet::new();
     set.add(hostile);
     assert_eq!(set.missing()[0].1.len(), migration::MAX_BATCH_SIZE as usize - 1);
+}
+
+/// Review finding (data loss): `BatchSet::add` replaced a batch at an already-filled index, so two
+/// different single-URI exports with the same `batch_id` and `batch_index` (both 0, the protobuf
+/// default that exporters which omit those fields produce) kept only the last one's accounts.
+#[test]
+fn review_batch_set_keeps_every_single_uri_export() {
+    let decode = |entries, size| migration::decode(&migration_uri_in_batch(entries, size, 0, 0)).unwrap();
+    // Fields omitted (size 0) and written (size 1): both are single-URI exports.
+    let a = decode(vec![entry("alice", "A", 1, 1, 2, 0), entry("ann", "A", 1, 1, 2, 0)], 0);
+    let b = decode(vec![entry("bob", "B", 1, 1, 2, 0)], 0);
+    let c = decode(vec![entry("carol", "C", 1, 2, 1, 5)], 1);
+    assert_eq!((a.batch_size, a.batch_index, a.batch_id), (0, 0, 0));
+    assert_eq!((c.batch_size, c.batch_index, c.batch_id), (1, 0, 0));
+
+    let mut set = BatchSet::new();
+    set.add(a.clone());
+    set.add(b.clone());
+    set.add(a.clone()); // scanned again: a rescan, not a new export
+    set.add(c.clone());
+    let mut want = a.accounts.clone();
+    want.extend(b.accounts.clone());
+    want.extend(c.accounts.clone());
+    assert_eq!(set.accounts(), want);
+    assert!(set.is_complete());
+    assert_eq!(set.missing(), vec![]);
+    assert_eq!(set.conflicts(), vec![], "single-URI exports never conflict");
+}
+
+/// Review finding (data loss): in a multi-URI export, a second batch with different accounts at an
+/// index already filled replaced the first one. Both are now kept (no account is ever dropped)
+/// and the index is reported by `BatchSet::conflicts`; the same batch again is a rescan.
+#[test]
+fn review_batch_set_keeps_both_batches_at_a_conflicting_index() {
+    let make = |prefix: &str| -> Vec<AccountDraft> {
+        (0..4)
+            .map(|i| draft("X", &format!("{prefix}{i}"), totp(HELLO)))
+            .collect()
+    };
+    let (ours, theirs) = (make("ours"), make("theirs"));
+    let batches = |accounts: &[AccountDraft]| -> Vec<MigrationBatch> {
+        migration::encode(accounts, 2, 5)
+            .iter()
+            .map(|u| migration::decode(u).unwrap())
+            .collect()
+    };
+    let (ours_b, theirs_b) = (batches(&ours), batches(&theirs));
+    assert_eq!((ours_b.len(), theirs_b[0].batch_index, theirs_b[0].batch_id), (2, 0, 5));
+
+    let mut set = BatchSet::new();
+    set.add(ours_b[0].clone());
+    set.add(theirs_b[0].clone());
+    set.add(ours_b[0].clone()); // a rescan of the first one
+    set.add(theirs_b[0].clone()); // and of the second one
+    assert_eq!(set.missing(), vec![(5, vec![1])]);
+    assert_eq!(set.conflicts(), vec![(5, 0)]);
+    let mut want: Vec<AccountDraft> = ours[..2].to_vec();
+    want.extend_from_slice(&theirs[..2]);
+    assert_eq!(set.accounts(), want);
+
+    set.add(ours_b[1].clone());
+    assert!(set.is_complete());
+    assert_eq!(set.conflicts(), vec![(5, 0)]);
+    want.extend_from_slice(&ours[2..]);
+    assert_eq!(set.accounts(), want);
 }
 
 // ---------------------------------------------------------------------------------------------
