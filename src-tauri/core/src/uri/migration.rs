@@ -22,7 +22,7 @@ use prost::Message;
 use zeroize::{Zeroize, Zeroizing};
 
 use super::{COMPONENT, MigrationProblem, Query, UriError, strip_scheme};
-use crate::account::{AccountDraft, Algorithm, OtpConfig, OtpKind, Secret};
+use crate::account::{AccountDraft, Algorithm, OtpConfig, OtpKind, Secret, clean_label};
 
 pub(crate) const SCHEME: &str = "otpauth-migration://";
 
@@ -127,6 +127,8 @@ pub struct SkippedEntry {
 ///   it holds no entry, or every entry is unreadable (then the first entry's error).
 /// * A `name` starting with `Issuer:` (as Google writes it) loses that prefix when it equals
 ///   the `issuer`, and the whitespace after it.
+/// * The issuer and the name are cleaned with [`clean_label`] (no control, bidi or zero-width
+///   characters; whitespace collapsed and trimmed).
 pub fn decode(uri: &str) -> Result<MigrationBatch, UriError> {
     let rest = strip_scheme(uri.trim(), SCHEME).ok_or(UriError::NotOtpauth)?;
     let query = rest.split_once('?').map_or("", |(_, q)| q);
@@ -229,18 +231,15 @@ fn to_draft(entry: &Parameters) -> Result<AccountDraft, UriError> {
             });
         }
     };
-    let issuer = String::from_utf8_lossy(&entry.issuer).into_owned();
+    let issuer = String::from_utf8_lossy(&entry.issuer);
     let name = String::from_utf8_lossy(&entry.name);
-    let name = match name
-        .strip_prefix(issuer.as_str())
-        .and_then(|rest| rest.strip_prefix(':'))
-    {
-        Some(rest) if !issuer.is_empty() => rest.trim_start().to_owned(),
-        _ => name.into_owned(),
+    let name = match name.strip_prefix(&*issuer).and_then(|rest| rest.strip_prefix(':')) {
+        Some(rest) if !issuer.is_empty() => rest,
+        _ => &name,
     };
     Ok(AccountDraft {
-        issuer,
-        name,
+        issuer: clean_label(&issuer),
+        name: clean_label(name),
         otp: Some(OtpConfig {
             kind,
             secret: Secret::new(entry.secret.clone()),

@@ -4,7 +4,7 @@ use percent_encoding::utf8_percent_encode;
 use zeroize::Zeroizing;
 
 use super::{COMPONENT, Query, UriError, percent_decode, shown, strip_scheme};
-use crate::account::{AccountDraft, Algorithm, OtpConfig, OtpKind, Secret};
+use crate::account::{AccountDraft, Algorithm, OtpConfig, OtpKind, Secret, clean_label};
 use crate::otp::{PERIOD_RANGE, RFC_DIGITS_RANGE, STEAM_DIGITS, STEAM_PERIOD};
 
 pub(crate) const SCHEME: &str = "otpauth://";
@@ -19,7 +19,10 @@ const DEFAULT_PERIOD: u32 = 30;
 /// * the type `totp`, `hotp`, or `steam`; also `totp` with `encoder=steam` (Aegis, andOTP);
 /// * the secret in any case, with spaces, dashes or `=` padding;
 /// * the label `Issuer:name`, `Issuer%3Aname` or just `name`, percent-encoded (raw UTF-8 and
-///   raw spaces too); whitespace around the issuer and the name is trimmed;
+///   raw spaces too); the issuer and the name are cleaned with [`clean_label`] (control
+///   characters, bidi overrides and zero-width characters removed, line breaks and runs of
+///   whitespace made one space, the ends trimmed), so a hostile QR code cannot forge lines or
+///   drive a terminal;
 /// * the `issuer` parameter wins over the label's prefix; a mismatch is not an error, and the
 ///   part after the first `:` is the name (unless the label starts with the `issuer` parameter
 ///   and a `:`, which is then what is stripped, so an issuer may itself contain `:`);
@@ -130,29 +133,31 @@ fn number(query: &Query<'_>, key: &str) -> Option<u64> {
     query.get(key).and_then(|v| v.trim().parse::<u64>().ok())
 }
 
-/// Splits a decoded label into (issuer, name), preferring a non-empty `issuer` parameter.
+/// Splits a decoded label into (issuer, name), preferring an `issuer` parameter that is not
+/// empty once cleaned; both parts are cleaned with [`clean_label`].
 fn split_label(label: &str, issuer_param: Option<&str>) -> (String, String) {
     let param = issuer_param.unwrap_or("");
     let trimmed_param = param.trim();
-    if !trimmed_param.is_empty() {
+    let issuer_from_param = clean_label(param);
+    if !issuer_from_param.is_empty() {
         // The label starts with the issuer parameter: strip exactly that, so an issuer that
         // itself contains ':' is not cut in two.
         for (text, prefix) in [(label, param), (label.trim_start(), trimmed_param)] {
             if let Some(name) = text.strip_prefix(prefix).and_then(|rest| rest.strip_prefix(':')) {
-                return (trimmed_param.to_owned(), name.trim().to_owned());
+                return (issuer_from_param, clean_label(name));
             }
         }
     }
     match label.split_once(':') {
         Some((prefix, name)) => {
-            let issuer = if trimmed_param.is_empty() {
-                prefix.trim()
+            let issuer = if issuer_from_param.is_empty() {
+                clean_label(prefix)
             } else {
-                trimmed_param
+                issuer_from_param
             };
-            (issuer.to_owned(), name.trim().to_owned())
+            (issuer, clean_label(name))
         }
-        None => (trimmed_param.to_owned(), label.trim().to_owned()),
+        None => (issuer_from_param, clean_label(label)),
     }
 }
 
@@ -170,7 +175,8 @@ fn split_label(label: &str, issuer_param: Option<&str>) -> (String, String) {
 ///   knows neither reads `encoder=steam` as a plain 5-digit TOTP (wrong codes) where it would
 ///   reject `otpauth://steam/`.
 ///
-/// Whitespace around the issuer and the name is not preserved (parsing trims it).
+/// Parsing cleans the issuer and the name ([`clean_label`]): only a clean label round-trips
+/// unchanged.
 pub fn to_otpauth(issuer: &str, name: &str, otp: &OtpConfig) -> Zeroizing<String> {
     let encode = |text: &str| utf8_percent_encode(text, COMPONENT).to_string();
     let type_name = match otp.kind {

@@ -2,7 +2,7 @@ use proptest::prelude::*;
 
 use super::migration::{self, BatchSet, MigrationBatch, Parameters, Payload};
 use super::*;
-use crate::account::{Algorithm, OtpConfig, Secret};
+use crate::account::{Algorithm, OtpConfig, Secret, clean_label};
 
 /// The secret of Google's Key URI format examples ("Hello!\xDE\xAD\xBE\xEF").
 const HELLO: &str = "JBSWY3DPEHPK3PXP";
@@ -231,6 +231,40 @@ fn review_otpauth_steam_period_is_always_30() {
     assert!(to_otpauth("S", "me", &odd).contains("&period=30&"));
     odd.period = 30;
     assert_eq!(parse_otpauth(&to_otpauth("S", "me", &odd)), Ok(draft("S", "me", odd)));
+}
+
+/// Review finding (terminal/line injection): a percent-decoded issuer or name kept control
+/// characters, so a hostile QR code could forge lines (`%0A`) or recolour and erase a terminal
+/// (`ESC [`) wherever the label is printed.
+#[test]
+fn review_otpauth_labels_carry_no_control_characters() {
+    let uri = "otpauth://totp/Bank:me%0A123456%20%20Evil%1B%5B2K?secret=JBSWY3DPEHPK3PXP&issuer=%1B%5B31mBank%1B%5B0m";
+    let got = parse_otpauth(uri).unwrap();
+    assert_eq!((got.issuer.as_str(), got.name.as_str()), ("Bank", "me 123456 Evil"));
+    // Bidi overrides and isolates, zero-width characters, C1 controls, tabs and CR.
+    let uri =
+        "otpauth://totp/%E2%80%AEkcaB%E2%80%AC:%E2%81%A6x%E2%81%A9%E2%80%8B%C2%9Dy%09%0D%0Az?secret=JBSWY3DPEHPK3PXP";
+    let got = parse_otpauth(uri).unwrap();
+    assert_eq!((got.issuer.as_str(), got.name.as_str()), ("kcaB", "xy z"));
+}
+
+/// Review finding (terminal/line injection), Google Authenticator exports: the protobuf's issuer
+/// and name were kept as they came, control characters included.
+#[test]
+fn review_migration_labels_carry_no_control_characters() {
+    let uri = migration_uri(vec![
+        entry(
+            "\u{1b}[31mBank\u{1b}[0m:me\n123456",
+            "\u{1b}[31mBank\u{1b}[0m",
+            1,
+            1,
+            2,
+            0,
+        ),
+        entry("a\r\n\u{202e}b", "\u{feff}I\u{7f}", 1, 1, 2, 0),
+    ]);
+    let names: Vec<(String, String)> = parse(&uri).unwrap().into_iter().map(|d| (d.issuer, d.name)).collect();
+    assert_eq!(names, [("Bank".into(), "me 123456".into()), ("I".into(), "a b".into())]);
 }
 
 #[test]
@@ -835,8 +869,8 @@ fn review_batch_set_keeps_both_batches_at_a_conflicting_index() {
 // ---------------------------------------------------------------------------------------------
 // Properties
 
-/// Names and issuers with the characters that break naive URI code. Surrounding whitespace is
-/// not preserved by design (parsing trims it), so generated values are trimmed.
+/// Names and issuers with the characters that break naive URI code, and the control, bidi and
+/// zero-width characters parsing removes (round trips compare with `clean_label` of them).
 fn label_text() -> impl Strategy<Value = String> {
     let piece = prop_oneof![
         Just(" "),
@@ -856,12 +890,20 @@ fn label_text() -> impl Strategy<Value = String> {
         Just("🔐"),
         Just("a"),
         Just("Bank"),
+        Just("\n"),
+        Just("\t"),
+        Just("  "),
+        Just("\u{1b}[31m"),
+        Just("\u{1b}"),
+        Just("\u{202e}"),
+        Just("\u{2066}"),
+        Just("\u{200b}"),
+        Just("\u{85}"),
     ];
     prop_oneof![
         proptest::collection::vec(piece, 0..8).prop_map(|p| p.concat()),
         any::<String>(),
     ]
-    .prop_map(|s| s.trim().to_owned())
 }
 
 fn algorithm() -> impl Strategy<Value = Algorithm> {
@@ -955,7 +997,7 @@ proptest! {
     #[test]
     fn otpauth_round_trips(issuer in label_text(), name in label_text(), otp in any_otp()) {
         let uri = to_otpauth(&issuer, &name, &otp);
-        let want = draft(&issuer, &name, otp);
+        let want = draft(&clean_label(&issuer), &clean_label(&name), otp);
         prop_assert_eq!(parse_otpauth(&uri), Ok(want.clone()), "{}", uri.as_str());
         prop_assert_eq!(parse(&uri), Ok(vec![want]));
     }
@@ -968,6 +1010,10 @@ proptest! {
     ) {
         let drafts: Vec<AccountDraft> = accounts.into_iter().map(|(i, n, o)| draft(&i, &n, o)).collect();
         let uris = migration::encode(&drafts, per_batch, batch_id);
+        let drafts: Vec<AccountDraft> = drafts
+            .into_iter()
+            .map(|d| AccountDraft { issuer: clean_label(&d.issuer), name: clean_label(&d.name), ..d })
+            .collect();
         prop_assert_eq!(uris.len(), drafts.len().div_ceil(per_batch));
         let mut set = BatchSet::new();
         let mut flat = Vec::new();
