@@ -209,6 +209,63 @@ impl Zeroize for SecretString {
     }
 }
 
+/// Makes an issuer or account name from outside (a URI, a QR code, an import) safe to show on
+/// one line of a terminal or a window:
+///
+/// * ANSI control sequences (`ESC [` … or the C1 `CSI`, then parameters and a final byte, as in
+///   `ESC[31m` or `ESC[2K`) are removed whole, so neither they nor their visible tail remain;
+/// * line breaks and tabs (`\n` `\r` `\t`, vertical tab, form feed, `NEL`, U+2028, U+2029) and
+///   every other Unicode whitespace become a space (so `me\n123456` stays two words), then runs
+///   of spaces become one space and the ends are trimmed;
+/// * every other C0 or C1 control character and `DEL` is removed (a lone `ESC` included);
+/// * bidirectional embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069) and the
+///   invisible marks that can hide or reorder text (U+200B–U+200F: zero-width space, joiners,
+///   left-to-right and right-to-left marks; U+061C Arabic letter mark; U+2060–U+2064: word
+///   joiner and invisible operators; U+FEFF: byte order mark) are removed. Removing the
+///   zero-width joiner (U+200D) shows a joined emoji (a family, a profession) as its separate
+///   parts: a fair price for a label.
+///
+/// Everything else, including non-Latin scripts, emoji and punctuation, is kept. The result
+/// contains no control character, no character listed above, and no leading, trailing or
+/// repeated whitespace; cleaning it again changes nothing.
+pub fn clean_label(text: &str) -> String {
+    let mut kept = String::with_capacity(text.len());
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        if let Some(rest) = after_control_sequence(c, chars.as_str()) {
+            chars = rest.chars();
+        } else if c.is_whitespace() {
+            kept.push(' ');
+        } else if !c.is_control() && !is_invisible_format(c) {
+            kept.push(c);
+        }
+    }
+    kept.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// When `first` and `rest` start a complete ECMA-48 control sequence (`ESC [` or `CSI`,
+/// parameter bytes 0x30–0x3F, intermediate bytes 0x20–0x2F, a final byte 0x40–0x7E), the text
+/// after it.
+fn after_control_sequence(first: char, rest: &str) -> Option<&str> {
+    let body = match first {
+        '\u{1b}' => rest.strip_prefix('[')?,
+        '\u{9b}' => rest,
+        _ => return None,
+    };
+    let body = body.trim_start_matches(|c| ('0'..='?').contains(&c)); // 0x30–0x3F
+    let body = body.trim_start_matches(|c| (' '..='/').contains(&c)); // 0x20–0x2F
+    let mut tail = body.chars();
+    tail.next().filter(|c| ('@'..='~').contains(c)).map(|_| tail.as_str()) // 0x40–0x7E
+}
+
+/// Format characters [`clean_label`] removes: bidi controls and invisible marks.
+fn is_invisible_format(c: char) -> bool {
+    matches!(
+        c,
+        '\u{061c}' | '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{2069}' | '\u{feff}'
+    )
+}
+
 /// Everything needed to compute an account's codes.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OtpConfig {
@@ -350,6 +407,7 @@ impl Account {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
 
     #[test]
     fn secret_debug_is_redacted() {
@@ -380,6 +438,100 @@ mod tests {
         }
         for bad in ["", "   ", "====", "JBSWY3DP1", "hello!"] {
             assert!(Secret::from_base32(bad).is_none(), "{bad}");
+        }
+    }
+
+    /// Review finding (terminal/line injection): labels from URIs kept control and bidi
+    /// characters. What `clean_label` removes, keeps and rewrites.
+    #[test]
+    fn review_clean_label_table() {
+        let table = [
+            // The reviewer's payload, decoded.
+            ("\u{1b}[31mBank\u{1b}[0m", "Bank"),
+            ("me\n123456  Evil\u{1b}[2K", "me 123456 Evil"),
+            // Line breaks and tabs separate words; other controls vanish.
+            ("a\r\nb\tc\u{0b}d\u{0c}e\u{85}f\u{2028}g\u{2029}h", "a b c d e f g h"),
+            ("a\u{0}b\u{7}c\u{7f}d\u{80}e\u{9f}f", "abcdef"),
+            // A lone or unfinished escape loses only the control character.
+            ("a\u{1b}b", "ab"),
+            ("x\u{1b}[31", "x[31"),
+            ("x\u{1b}[", "x["),
+            ("\u{9b}1;2Hx", "x"),
+            ("\u{1b}[?25l\u{1b}[1;31;40mx", "x"),
+            // Bidi controls and invisible marks.
+            ("\u{202e}moc.evil\u{202c}", "moc.evil"),
+            ("\u{2066}a\u{2069}\u{2067}b\u{2068}", "ab"),
+            ("p\u{200b}a\u{200c}y\u{200d}p\u{200e}a\u{200f}l\u{feff}", "paypal"),
+            ("a\u{61c}b\u{2060}c\u{2064}d", "abcd"),
+            // Whitespace collapsed and trimmed, including no-break and ideographic spaces.
+            ("  ACME \u{a0}\u{3000} Co  ", "ACME Co"),
+            ("a \u{200b} b", "a b"),
+            ("\n\t \u{200b}", ""),
+            // Everything else is kept.
+            ("São Paulo: müller@ex.de", "São Paulo: müller@ex.de"),
+            ("東京 🔐 Ωμέγα [31m] a:b&c?d%20", "東京 🔐 Ωμέγα [31m] a:b&c?d%20"),
+            ("", ""),
+        ];
+        for (text, want) in table {
+            assert_eq!(clean_label(text), want, "{text:?}");
+        }
+    }
+
+    /// Characters `clean_label` must never let through, listed independently of it.
+    fn is_forbidden(c: char) -> bool {
+        c.is_control()
+            || ('\u{202a}'..='\u{202e}').contains(&c)
+            || ('\u{2066}'..='\u{2069}').contains(&c)
+            || ('\u{200b}'..='\u{200f}').contains(&c)
+            || c == '\u{feff}'
+    }
+
+    /// Strings rich in what `clean_label` handles: controls, escapes, bidi and zero-width
+    /// characters, whitespace of every kind, and any character at all.
+    fn hostile_text() -> impl Strategy<Value = String> {
+        let piece = prop_oneof![
+            any::<char>().prop_map(String::from),
+            "[a-z:\\[;0-9 ]{1,3}",
+            prop::sample::select(vec![
+                "\u{1b}",
+                "\u{1b}[",
+                "\u{1b}[2K",
+                "\u{9b}",
+                "\n",
+                "\r",
+                "\t",
+                "\u{7f}",
+                "\u{85}",
+                "\u{a0}",
+                "\u{202a}",
+                "\u{202e}",
+                "\u{2066}",
+                "\u{2069}",
+                "\u{200b}",
+                "\u{200d}",
+                "\u{200f}",
+                "\u{feff}",
+                "\u{2028}",
+                "  ",
+            ])
+            .prop_map(String::from),
+        ];
+        proptest::collection::vec(piece, 0..24).prop_map(|p| p.concat())
+    }
+
+    proptest! {
+        #[test]
+        fn clean_label_output_is_one_clean_line(text in hostile_text()) {
+            let clean = clean_label(&text);
+            prop_assert!(!clean.chars().any(is_forbidden), "{:?}", clean);
+            prop_assert!(!clean.chars().any(|c| c.is_whitespace() && c != ' '), "{:?}", clean);
+            prop_assert!(!clean.contains("  ") && clean.trim() == clean, "{:?}", clean);
+            prop_assert_eq!(clean_label(&clean), clean.clone(), "not idempotent");
+        }
+
+        #[test]
+        fn clean_label_keeps_ordinary_text(text in "[^\\p{Cc}\\p{Cf}\\s]{1,20}( [^\\p{Cc}\\p{Cf}\\s]{1,20}){0,3}") {
+            prop_assert_eq!(clean_label(&text), text);
         }
     }
 

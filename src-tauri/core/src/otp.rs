@@ -21,6 +21,8 @@ pub const PERIOD_RANGE: std::ops::RangeInclusive<u32> = 1..=3600;
 pub const RFC_DIGITS_RANGE: std::ops::RangeInclusive<u8> = 6..=8;
 /// The length of a Steam Guard code.
 pub const STEAM_DIGITS: u8 = 5;
+/// The time step of Steam Guard codes, in seconds (Steam accepts no other).
+pub const STEAM_PERIOD: u32 = 30;
 
 /// Why a code cannot be computed from an [`OtpConfig`]. Never carries the secret or a code.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -43,15 +45,20 @@ pub enum OtpError {
     /// Steam Guard is defined over HMAC-SHA1 only.
     #[error("Steam codes use SHA1, not {0}")]
     SteamAlgorithm(Algorithm),
-    /// The HOTP counter is at `u64::MAX`: there is no next code.
-    #[error("the HOTP counter is exhausted")]
+    /// Steam Guard codes always change every 30 seconds ([`STEAM_PERIOD`]).
+    #[error("Steam codes use a 30-second period, not {0} seconds")]
+    SteamPeriod(u32),
+    /// The HOTP counter is at `u64::MAX`: there is no next code, nor a next counter to store.
+    #[error("the HOTP counter is exhausted (it is at its maximum, 18446744073709551615)")]
     CounterExhausted,
     /// The time is so far in the future that the next time step does not exist.
     #[error("the time is out of range")]
     TimeOutOfRange,
 }
 
-fn allowed_digits(kind: OtpKind) -> &'static str {
+/// The code lengths a kind allows, for messages: `"5"` for Steam, `"6 to 8"` for TOTP and HOTP
+/// (see [`STEAM_DIGITS`] and [`RFC_DIGITS_RANGE`]).
+pub fn allowed_digits(kind: OtpKind) -> &'static str {
     match kind {
         OtpKind::Steam => "5",
         OtpKind::Totp | OtpKind::Hotp => "6 to 8",
@@ -90,7 +97,8 @@ impl fmt::Debug for Code {
 }
 
 /// Checks that codes can be computed from `cfg`: a non-empty secret; 6–8 digits for TOTP and
-/// HOTP, 5 for Steam; a period of 1–3600 s for TOTP and Steam (ignored for HOTP); SHA1 for Steam.
+/// HOTP, 5 for Steam; a period of 1–3600 s for TOTP (ignored for HOTP); SHA1 and a 30 s period
+/// for Steam; an HOTP counter below `u64::MAX` (the counter is ignored for TOTP and Steam).
 pub fn validate(cfg: &OtpConfig) -> Result<(), OtpError> {
     if cfg.secret.is_empty() {
         return Err(OtpError::EmptySecret);
@@ -108,8 +116,14 @@ pub fn validate(cfg: &OtpConfig) -> Result<(), OtpError> {
     if cfg.kind != OtpKind::Hotp && !PERIOD_RANGE.contains(&cfg.period) {
         return Err(OtpError::InvalidPeriod(cfg.period));
     }
+    if cfg.kind == OtpKind::Steam && cfg.period != STEAM_PERIOD {
+        return Err(OtpError::SteamPeriod(cfg.period));
+    }
     if cfg.kind == OtpKind::Steam && cfg.algorithm != Algorithm::Sha1 {
         return Err(OtpError::SteamAlgorithm(cfg.algorithm));
+    }
+    if cfg.kind == OtpKind::Hotp && cfg.counter == u64::MAX {
+        return Err(OtpError::CounterExhausted);
     }
     Ok(())
 }
@@ -287,9 +301,41 @@ mod tests {
                 );
             }
         }
+        // The last counter whose successor exists still gives both codes.
+        let before_last = cfg(OtpKind::Hotp, RFC4226_SECRET, Algorithm::Sha1, 6, 30, u64::MAX - 1);
+        let got = generate(&before_last, 0).unwrap();
+        assert_eq!(got.code, hotp(RFC4226_SECRET, Algorithm::Sha1, u64::MAX - 1, 6));
+        assert_eq!(got.next_code, hotp(RFC4226_SECRET, Algorithm::Sha1, u64::MAX, 6));
+    }
+
+    /// Review finding: `validate` accepted an HOTP counter of `u64::MAX`, although no next code
+    /// (and no next counter to store) exists; `code_at` then gave a code that could never advance.
+    #[test]
+    fn review_validate_rejects_an_exhausted_hotp_counter() {
         let last = cfg(OtpKind::Hotp, RFC4226_SECRET, Algorithm::Sha1, 6, 30, u64::MAX);
+        assert_eq!(validate(&last), Err(OtpError::CounterExhausted));
         assert_eq!(generate(&last, 0), Err(OtpError::CounterExhausted));
-        assert!(code_at(&last, 0).is_ok());
+        assert_eq!(code_at(&last, 0), Err(OtpError::CounterExhausted));
+        assert!(OtpError::CounterExhausted.to_string().contains("counter"));
+        // Only HOTP has a counter: the field is ignored for the time-based kinds.
+        let totp = cfg(OtpKind::Totp, RFC4226_SECRET, Algorithm::Sha1, 6, 30, u64::MAX);
+        assert_eq!(validate(&totp), Ok(()));
+    }
+
+    /// Review finding: a Steam configuration with a period other than 30 s was accepted, although
+    /// Steam's codes always change every 30 s (such an account shows codes Steam never accepts).
+    #[test]
+    fn review_validate_rejects_a_steam_period_other_than_30() {
+        let s = b"12345678901234567890";
+        assert_eq!(validate(&cfg(OtpKind::Steam, s, Algorithm::Sha1, 5, 30, 0)), Ok(()));
+        for period in [1, 29, 31, 60, 3600] {
+            let c = cfg(OtpKind::Steam, s, Algorithm::Sha1, 5, period, 0);
+            let err = validate(&c).expect_err("a Steam period other than 30 s");
+            assert!(err.to_string().contains("30"), "{err}");
+            assert!(err.to_string().contains(&period.to_string()), "{err}");
+            assert_eq!(generate(&c, 0).map(|_| ()), Err(err.clone()));
+            assert_eq!(code_at(&c, 0).map(|_| ()), Err(err));
+        }
     }
 
     #[test]

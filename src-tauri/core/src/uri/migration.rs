@@ -22,7 +22,7 @@ use prost::Message;
 use zeroize::{Zeroize, Zeroizing};
 
 use super::{COMPONENT, MigrationProblem, Query, UriError, strip_scheme};
-use crate::account::{AccountDraft, Algorithm, OtpConfig, OtpKind, Secret};
+use crate::account::{AccountDraft, Algorithm, OtpConfig, OtpKind, Secret, clean_label};
 
 pub(crate) const SCHEME: &str = "otpauth-migration://";
 
@@ -127,6 +127,8 @@ pub struct SkippedEntry {
 ///   it holds no entry, or every entry is unreadable (then the first entry's error).
 /// * A `name` starting with `Issuer:` (as Google writes it) loses that prefix when it equals
 ///   the `issuer`, and the whitespace after it.
+/// * The issuer and the name are cleaned with [`clean_label`] (no control, bidi or zero-width
+///   characters; whitespace collapsed and trimmed).
 pub fn decode(uri: &str) -> Result<MigrationBatch, UriError> {
     let rest = strip_scheme(uri.trim(), SCHEME).ok_or(UriError::NotOtpauth)?;
     let query = rest.split_once('?').map_or("", |(_, q)| q);
@@ -229,18 +231,15 @@ fn to_draft(entry: &Parameters) -> Result<AccountDraft, UriError> {
             });
         }
     };
-    let issuer = String::from_utf8_lossy(&entry.issuer).into_owned();
+    let issuer = String::from_utf8_lossy(&entry.issuer);
     let name = String::from_utf8_lossy(&entry.name);
-    let name = match name
-        .strip_prefix(issuer.as_str())
-        .and_then(|rest| rest.strip_prefix(':'))
-    {
-        Some(rest) if !issuer.is_empty() => rest.trim_start().to_owned(),
-        _ => name.into_owned(),
+    let name = match name.strip_prefix(&*issuer).and_then(|rest| rest.strip_prefix(':')) {
+        Some(rest) if !issuer.is_empty() => rest,
+        _ => &name,
     };
     Ok(AccountDraft {
-        issuer,
-        name,
+        issuer: clean_label(&issuer),
+        name: clean_label(name),
         otp: Some(OtpConfig {
             kind,
             secret: Secret::new(entry.secret.clone()),
@@ -328,16 +327,33 @@ fn to_parameters(draft: &AccountDraft) -> Option<Parameters> {
 }
 
 /// Collects the batches of one or more exports (scanned in any order, repeats harmless) and
-/// tells which are still missing.
+/// tells which are still missing. No account added is ever dropped:
+///
+/// * A single-URI export (`batch_size` 0 or 1) is kept whole and never merged with another one,
+///   even when both carry the same `batch_id` and `batch_index` (exporters that omit those
+///   fields give every export 0 and 0). The same accounts again are a rescan and count once.
+/// * The batches of a multi-URI export (`batch_size` > 1) are merged by `batch_id` and
+///   `batch_index`. The same accounts again at a filled index are a rescan and count once;
+///   different accounts at a filled index (two exports that share a `batch_id`, or an export
+///   redone after a change) are kept as well, and the index is reported by
+///   [`BatchSet::conflicts`] so the caller can tell the person. Keeping both may bring in an
+///   account twice; the vault's duplicate check handles that, while dropping one would lose
+///   accounts without a word.
 #[derive(Clone, Debug, Default)]
 pub struct BatchSet {
     exports: BTreeMap<i32, Export>,
 }
 
+/// Everything added under one `batch_id`.
 #[derive(Clone, Debug, Default)]
 struct Export {
+    /// The largest `batch_size` (> 1) of its multi-URI batches; 0 when it has none.
     size: i32,
-    batches: BTreeMap<i32, Vec<AccountDraft>>,
+    /// Multi-URI batches by index; each index holds the distinct account lists seen there, in
+    /// the order added (more than one is a conflict).
+    batches: BTreeMap<i32, Vec<Vec<AccountDraft>>>,
+    /// Single-URI exports, distinct, in the order added.
+    singles: Vec<Vec<AccountDraft>>,
 }
 
 impl BatchSet {
@@ -346,19 +362,28 @@ impl BatchSet {
         BatchSet::default()
     }
 
-    /// Adds a decoded batch; adding the same batch again replaces it. A `batch_size` of 0 counts
-    /// as 1, and is capped at [`MAX_BATCH_SIZE`]; the largest size seen for an export wins.
+    /// Adds a decoded batch (see [`BatchSet`] for what is merged, kept apart or counted once).
+    /// A `batch_size` above [`MAX_BATCH_SIZE`] counts as that; the largest size seen for an
+    /// export wins.
     pub fn add(&mut self, batch: MigrationBatch) {
         let export = self.exports.entry(batch.batch_id).or_default();
-        export.size = export.size.max(batch.batch_size.clamp(1, MAX_BATCH_SIZE));
-        export.batches.insert(batch.batch_index, batch.accounts);
+        let seen = if batch.batch_size <= 1 {
+            &mut export.singles
+        } else {
+            export.size = export.size.max(batch.batch_size.min(MAX_BATCH_SIZE));
+            export.batches.entry(batch.batch_index).or_default()
+        };
+        if !seen.contains(&batch.accounts) {
+            seen.push(batch.accounts);
+        }
     }
 
-    /// Every account collected so far, by export (`batch_id`) then batch index.
+    /// Every account collected so far: by export (`batch_id`), its single-URI exports first in
+    /// the order added, then its batches by index (at a conflicting index, in the order added).
     pub fn accounts(&self) -> Vec<AccountDraft> {
         self.exports
             .values()
-            .flat_map(|e| e.batches.values().flatten().cloned())
+            .flat_map(|e| e.singles.iter().chain(e.batches.values().flatten()).flatten().cloned())
             .collect()
     }
 
@@ -369,6 +394,23 @@ impl BatchSet {
             .filter_map(|(id, export)| {
                 let missing: Vec<i32> = (0..export.size).filter(|i| !export.batches.contains_key(i)).collect();
                 (!missing.is_empty()).then_some((*id, missing))
+            })
+            .collect()
+    }
+
+    /// The `(batch_id, batch_index)` of every multi-URI batch scanned with different accounts
+    /// more than once. All of them are kept in [`BatchSet::accounts`]; a caller should warn that
+    /// two exports seem to share a `batch_id` (the result may hold accounts twice, or an old and
+    /// a new version of one).
+    pub fn conflicts(&self) -> Vec<(i32, i32)> {
+        self.exports
+            .iter()
+            .flat_map(|(id, export)| {
+                export
+                    .batches
+                    .iter()
+                    .filter(|(_, seen)| seen.len() > 1)
+                    .map(|(index, _)| (*id, *index))
             })
             .collect()
     }

@@ -11,6 +11,7 @@ use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, percent_decode_str};
 use zeroize::Zeroizing;
 
 use crate::account::{AccountDraft, OtpKind};
+use crate::otp::allowed_digits;
 
 pub mod migration;
 mod otpauth;
@@ -37,8 +38,9 @@ pub enum UriError {
     /// An HOTP URI without a `counter` parameter.
     #[error("an HOTP URI needs a counter")]
     MissingCounter,
-    /// The `counter` parameter is not a number from 0 to 2^64 - 1.
-    #[error("the HOTP counter is not a whole number from 0 to 18446744073709551615")]
+    /// The `counter` parameter is not a number from 0 to 2^64 - 2 (at 2^64 - 1 no next code, nor
+    /// next counter, exists).
+    #[error("the HOTP counter is not a whole number from 0 to 18446744073709551614")]
     InvalidCounter,
     /// The `algorithm` is not SHA1, SHA256 or SHA512 (for example MD5).
     #[error("unsupported algorithm \"{0}\" (expected SHA1, SHA256 or SHA512)")]
@@ -90,13 +92,6 @@ impl std::fmt::Display for MigrationProblem {
             MigrationProblem::NotProtobuf => "the data is not a Google Authenticator migration payload",
             MigrationProblem::NoAccounts => "it holds no account",
         })
-    }
-}
-
-fn allowed_digits(kind: OtpKind) -> &'static str {
-    match kind {
-        OtpKind::Steam => "5",
-        OtpKind::Totp | OtpKind::Hotp => "6 to 8",
     }
 }
 

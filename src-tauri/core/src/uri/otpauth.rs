@@ -4,8 +4,8 @@ use percent_encoding::utf8_percent_encode;
 use zeroize::Zeroizing;
 
 use super::{COMPONENT, Query, UriError, percent_decode, shown, strip_scheme};
-use crate::account::{AccountDraft, Algorithm, OtpConfig, OtpKind, Secret};
-use crate::otp::{PERIOD_RANGE, RFC_DIGITS_RANGE, STEAM_DIGITS};
+use crate::account::{AccountDraft, Algorithm, OtpConfig, OtpKind, Secret, clean_label};
+use crate::otp::{PERIOD_RANGE, RFC_DIGITS_RANGE, STEAM_DIGITS, STEAM_PERIOD};
 
 pub(crate) const SCHEME: &str = "otpauth://";
 
@@ -19,7 +19,10 @@ const DEFAULT_PERIOD: u32 = 30;
 /// * the type `totp`, `hotp`, or `steam`; also `totp` with `encoder=steam` (Aegis, andOTP);
 /// * the secret in any case, with spaces, dashes or `=` padding;
 /// * the label `Issuer:name`, `Issuer%3Aname` or just `name`, percent-encoded (raw UTF-8 and
-///   raw spaces too); whitespace around the issuer and the name is trimmed;
+///   raw spaces too); the issuer and the name are cleaned with [`clean_label`] (control
+///   characters, bidi overrides and zero-width characters removed, line breaks and runs of
+///   whitespace made one space, the ends trimmed), so a hostile QR code cannot forge lines or
+///   drive a terminal;
 /// * the `issuer` parameter wins over the label's prefix; a mismatch is not an error, and the
 ///   part after the first `:` is the name (unless the label starts with the `issuer` parameter
 ///   and a `:`, which is then what is stripped, so an issuer may itself contain `:`);
@@ -27,11 +30,13 @@ const DEFAULT_PERIOD: u32 = 30;
 ///   the first of repeated parameters used;
 /// * `algorithm` in any case, with or without a dash (`sha256`, `SHA-256`);
 /// * `digits` and `period` missing or not a number: the defaults (6, or 5 for Steam; 30 s);
-///   a `period` is ignored for HOTP, an `algorithm` for Steam (always SHA1).
+///   a `period` is ignored for HOTP; for Steam the `algorithm` and the `period` are ignored
+///   (always SHA1 and 30 s: Steam accepts no other, so any other value could only give codes
+///   Steam rejects).
 ///
-/// Errors: another scheme or type; no or empty secret; non-base32 secret; HOTP without a valid
-/// `counter`; an unknown algorithm; `digits` that is a number outside 6–8 (not 5 for Steam);
-/// `period` that is a number outside 1–3600.
+/// Errors: another scheme or type; no or empty secret; non-base32 secret; HOTP without a
+/// `counter` from 0 to 2^64 - 2 (2^64 - 1 has no next code); an unknown algorithm; `digits` that
+/// is a number outside 6–8 (not 5 for Steam); a TOTP `period` that is a number outside 1–3600.
 pub fn parse_otpauth(uri: &str) -> Result<AccountDraft, UriError> {
     let rest = strip_scheme(uri.trim(), SCHEME).ok_or(UriError::NotOtpauth)?;
     let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
@@ -82,6 +87,7 @@ pub fn parse_otpauth(uri: &str) -> Result<AccountDraft, UriError> {
     };
 
     let period = match (kind, number(&query, "period")) {
+        (OtpKind::Steam, _) => STEAM_PERIOD,
         (OtpKind::Hotp, _) | (_, None) => DEFAULT_PERIOD,
         (_, Some(p)) => match u32::try_from(p) {
             Ok(p) if PERIOD_RANGE.contains(&p) => p,
@@ -95,7 +101,10 @@ pub fn parse_otpauth(uri: &str) -> Result<AccountDraft, UriError> {
                 .get("counter")
                 .filter(|c| !c.trim().is_empty())
                 .ok_or(UriError::MissingCounter)?;
-            text.trim().parse::<u64>().map_err(|_| UriError::InvalidCounter)?
+            match text.trim().parse::<u64>() {
+                Ok(counter) if counter < u64::MAX => counter,
+                _ => return Err(UriError::InvalidCounter),
+            }
         }
         OtpKind::Totp | OtpKind::Steam => 0,
     };
@@ -124,29 +133,31 @@ fn number(query: &Query<'_>, key: &str) -> Option<u64> {
     query.get(key).and_then(|v| v.trim().parse::<u64>().ok())
 }
 
-/// Splits a decoded label into (issuer, name), preferring a non-empty `issuer` parameter.
+/// Splits a decoded label into (issuer, name), preferring an `issuer` parameter that is not
+/// empty once cleaned; both parts are cleaned with [`clean_label`].
 fn split_label(label: &str, issuer_param: Option<&str>) -> (String, String) {
     let param = issuer_param.unwrap_or("");
     let trimmed_param = param.trim();
-    if !trimmed_param.is_empty() {
+    let issuer_from_param = clean_label(param);
+    if !issuer_from_param.is_empty() {
         // The label starts with the issuer parameter: strip exactly that, so an issuer that
         // itself contains ':' is not cut in two.
         for (text, prefix) in [(label, param), (label.trim_start(), trimmed_param)] {
             if let Some(name) = text.strip_prefix(prefix).and_then(|rest| rest.strip_prefix(':')) {
-                return (trimmed_param.to_owned(), name.trim().to_owned());
+                return (issuer_from_param, clean_label(name));
             }
         }
     }
     match label.split_once(':') {
         Some((prefix, name)) => {
-            let issuer = if trimmed_param.is_empty() {
-                prefix.trim()
+            let issuer = if issuer_from_param.is_empty() {
+                clean_label(prefix)
             } else {
-                trimmed_param
+                issuer_from_param
             };
-            (issuer.to_owned(), name.trim().to_owned())
+            (issuer, clean_label(name))
         }
-        None => (trimmed_param.to_owned(), label.trim().to_owned()),
+        None => (issuer_from_param, clean_label(label)),
     }
 }
 
@@ -157,13 +168,15 @@ fn split_label(label: &str, issuer_param: Option<&str>) -> (String, String) {
 /// * no issuer: the label is the name alone, and no `issuer` parameter (a name containing `:`
 ///   is then written `:name`, so it is not read back as an issuer prefix);
 /// * HOTP: `otpauth://hotp/…&digits=6&counter=N` (no period);
-/// * Steam: `otpauth://totp/…&algorithm=SHA1&digits=5&period=30&encoder=steam`, the form
+/// * Steam: `otpauth://totp/…&algorithm=SHA1&digits=5&period=30&encoder=steam` (always SHA1,
+///   5 characters and 30 s, whatever `otp` holds), the form
 ///   KeePassXC writes and KeePassXC, KeePassDX and andOTP read. Aegis writes (and older Aegis
 ///   only reads) `otpauth://steam/…`; both forms are parsed here. The trade-off: an app that
 ///   knows neither reads `encoder=steam` as a plain 5-digit TOTP (wrong codes) where it would
 ///   reject `otpauth://steam/`.
 ///
-/// Whitespace around the issuer and the name is not preserved (parsing trims it).
+/// Parsing cleans the issuer and the name ([`clean_label`]): only a clean label round-trips
+/// unchanged.
 pub fn to_otpauth(issuer: &str, name: &str, otp: &OtpConfig) -> Zeroizing<String> {
     let encode = |text: &str| utf8_percent_encode(text, COMPONENT).to_string();
     let type_name = match otp.kind {
@@ -189,7 +202,7 @@ pub fn to_otpauth(issuer: &str, name: &str, otp: &OtpConfig) -> Zeroizing<String
     match otp.kind {
         OtpKind::Hotp => uri.push_str(&format!("&counter={}", otp.counter)),
         OtpKind::Totp => uri.push_str(&format!("&period={}", otp.period)),
-        OtpKind::Steam => uri.push_str(&format!("&period={}&encoder=steam", otp.period)),
+        OtpKind::Steam => uri.push_str(&format!("&period={STEAM_PERIOD}&encoder=steam")),
     }
     uri
 }

@@ -2,7 +2,7 @@ use proptest::prelude::*;
 
 use super::migration::{self, BatchSet, MigrationBatch, Parameters, Payload};
 use super::*;
-use crate::account::{Algorithm, OtpConfig, Secret};
+use crate::account::{Algorithm, OtpConfig, Secret, clean_label};
 
 /// The secret of Google's Key URI format examples ("Hello!\xDE\xAD\xBE\xEF").
 const HELLO: &str = "JBSWY3DPEHPK3PXP";
@@ -169,8 +169,8 @@ fn otpauth_quirks_are_read_like_real_apps() {
             ),
         ),
         (
-            "otpauth://hotp/a?secret=JBSWY3DPEHPK3PXP&counter=%2018446744073709551615",
-            draft("", "a", otp(OtpKind::Hotp, HELLO, Algorithm::Sha1, 6, 30, u64::MAX)),
+            "otpauth://hotp/a?secret=JBSWY3DPEHPK3PXP&counter=%2018446744073709551614",
+            draft("", "a", otp(OtpKind::Hotp, HELLO, Algorithm::Sha1, 6, 30, u64::MAX - 1)),
         ),
         // Steam: its own type, or totp with encoder=steam; always SHA1, 5 characters.
         (
@@ -195,6 +195,76 @@ fn otpauth_quirks_are_read_like_real_apps() {
         assert_eq!(parse_otpauth(uri).as_ref(), Ok(&want), "{uri}");
         assert_eq!(parse(uri), Ok(vec![want]), "{uri}");
     }
+}
+
+/// Review finding: `counter=18446744073709551615` (`u64::MAX`) was accepted, although no code can
+/// follow it (the stored counter could never advance).
+#[test]
+fn review_otpauth_rejects_the_last_hotp_counter() {
+    for counter in ["18446744073709551615", "%2018446744073709551615"] {
+        let uri = format!("otpauth://hotp/a?secret=JBSWY3DPEHPK3PXP&counter={counter}");
+        assert_eq!(parse_otpauth(&uri), Err(UriError::InvalidCounter), "{uri}");
+    }
+    let message = UriError::InvalidCounter.to_string();
+    assert!(message.contains("18446744073709551614"), "{message}");
+    let last = parse_otpauth("otpauth://hotp/a?secret=JBSWY3DPEHPK3PXP&counter=18446744073709551614").unwrap();
+    assert_eq!(last.otp.map(|o| o.counter), Some(u64::MAX - 1));
+}
+
+/// Review finding: a Steam URI with `period=60` gave a Steam account with a 60 s period, whose
+/// codes Steam never accepts. Steam's period is a property of Steam, not of the URI: like the
+/// algorithm, it is ignored and always 30 s (see `parse_otpauth`); `to_otpauth` always writes 30.
+#[test]
+fn review_otpauth_steam_period_is_always_30() {
+    for uri in [
+        "otpauth://steam/S:me?secret=JBSWY3DPEHPK3PXP&period=60",
+        "otpauth://totp/S:me?secret=JBSWY3DPEHPK3PXP&encoder=steam&period=60",
+        "otpauth://steam/S:me?secret=JBSWY3DPEHPK3PXP&period=0",
+        "otpauth://steam/S:me?secret=JBSWY3DPEHPK3PXP&period=99999999999",
+    ] {
+        let got = parse_otpauth(uri).expect(uri);
+        let otp = got.otp.expect("a Steam account has an OTP configuration");
+        assert_eq!((otp.kind, otp.period), (OtpKind::Steam, 30), "{uri}");
+        assert_eq!(crate::otp::validate(&otp), Ok(()), "{uri}");
+    }
+    let mut odd = otp(OtpKind::Steam, HELLO, Algorithm::Sha1, 5, 60, 0);
+    assert!(to_otpauth("S", "me", &odd).contains("&period=30&"));
+    odd.period = 30;
+    assert_eq!(parse_otpauth(&to_otpauth("S", "me", &odd)), Ok(draft("S", "me", odd)));
+}
+
+/// Review finding (terminal/line injection): a percent-decoded issuer or name kept control
+/// characters, so a hostile QR code could forge lines (`%0A`) or recolour and erase a terminal
+/// (`ESC [`) wherever the label is printed.
+#[test]
+fn review_otpauth_labels_carry_no_control_characters() {
+    let uri = "otpauth://totp/Bank:me%0A123456%20%20Evil%1B%5B2K?secret=JBSWY3DPEHPK3PXP&issuer=%1B%5B31mBank%1B%5B0m";
+    let got = parse_otpauth(uri).unwrap();
+    assert_eq!((got.issuer.as_str(), got.name.as_str()), ("Bank", "me 123456 Evil"));
+    // Bidi overrides and isolates, zero-width characters, C1 controls, tabs and CR.
+    let uri =
+        "otpauth://totp/%E2%80%AEkcaB%E2%80%AC:%E2%81%A6x%E2%81%A9%E2%80%8B%C2%9Dy%09%0D%0Az?secret=JBSWY3DPEHPK3PXP";
+    let got = parse_otpauth(uri).unwrap();
+    assert_eq!((got.issuer.as_str(), got.name.as_str()), ("kcaB", "xy z"));
+}
+
+/// Review finding (terminal/line injection), Google Authenticator exports: the protobuf's issuer
+/// and name were kept as they came, control characters included.
+#[test]
+fn review_migration_labels_carry_no_control_characters() {
+    let uri = migration_uri(vec![
+        entry(
+            "\u{1b}[31mBank\u{1b}[0m:me\n123456",
+            "\u{1b}[31mBank\u{1b}[0m",
+            1,
+            1,
+            2,
+            0,
+        ),
+        entry("a\r\n\u{202e}b", "\u{feff}I\u{7f}", 1, 1, 2, 0),
+    ]);
+    let names: Vec<(String, String)> = parse(&uri).unwrap().into_iter().map(|d| (d.issuer, d.name)).collect();
+    assert_eq!(names, [("Bank".into(), "me 123456".into()), ("I".into(), "a b".into())]);
 }
 
 #[test]
@@ -276,7 +346,7 @@ fn otpauth_errors_name_the_problem() {
             PeriodOutOfRange(3601),
         ),
         (
-            "otpauth://steam/a?secret=JBSWY3DPEHPK3PXP&period=99999999999",
+            "otpauth://totp/a?secret=JBSWY3DPEHPK3PXP&period=99999999999",
             PeriodOutOfRange(99_999_999_999),
         ),
     ];
@@ -476,13 +546,19 @@ fn entry(name: &str, issuer: &str, algorithm: i32, digits: i32, r#type: i32, cou
 }
 
 fn migration_uri(entries: Vec<Parameters>) -> String {
+    migration_uri_in_batch(entries, 1, 0, 7)
+}
+
+/// A migration URI with the given batch fields (zeros are left out of the protobuf, as by an
+/// exporter that does not write them).
+fn migration_uri_in_batch(entries: Vec<Parameters>, batch_size: i32, batch_index: i32, batch_id: i32) -> String {
     use prost::Message;
     let payload = Payload {
         otp_parameters: entries,
         version: 1,
-        batch_size: 1,
-        batch_index: 0,
-        batch_id: 7,
+        batch_size,
+        batch_index,
+        batch_id,
     };
     let data = data_encoding::BASE64.encode(&payload.encode_to_vec());
     format!(
@@ -725,11 +801,76 @@ fn batch_set_tracks_missing_batches() {
     assert_eq!(set.missing()[0].1.len(), migration::MAX_BATCH_SIZE as usize - 1);
 }
 
+/// Review finding (data loss): `BatchSet::add` replaced a batch at an already-filled index, so two
+/// different single-URI exports with the same `batch_id` and `batch_index` (both 0, the protobuf
+/// default that exporters which omit those fields produce) kept only the last one's accounts.
+#[test]
+fn review_batch_set_keeps_every_single_uri_export() {
+    let decode = |entries, size| migration::decode(&migration_uri_in_batch(entries, size, 0, 0)).unwrap();
+    // Fields omitted (size 0) and written (size 1): both are single-URI exports.
+    let a = decode(vec![entry("alice", "A", 1, 1, 2, 0), entry("ann", "A", 1, 1, 2, 0)], 0);
+    let b = decode(vec![entry("bob", "B", 1, 1, 2, 0)], 0);
+    let c = decode(vec![entry("carol", "C", 1, 2, 1, 5)], 1);
+    assert_eq!((a.batch_size, a.batch_index, a.batch_id), (0, 0, 0));
+    assert_eq!((c.batch_size, c.batch_index, c.batch_id), (1, 0, 0));
+
+    let mut set = BatchSet::new();
+    set.add(a.clone());
+    set.add(b.clone());
+    set.add(a.clone()); // scanned again: a rescan, not a new export
+    set.add(c.clone());
+    let mut want = a.accounts.clone();
+    want.extend(b.accounts.clone());
+    want.extend(c.accounts.clone());
+    assert_eq!(set.accounts(), want);
+    assert!(set.is_complete());
+    assert_eq!(set.missing(), vec![]);
+    assert_eq!(set.conflicts(), vec![], "single-URI exports never conflict");
+}
+
+/// Review finding (data loss): in a multi-URI export, a second batch with different accounts at an
+/// index already filled replaced the first one. Both are now kept (no account is ever dropped)
+/// and the index is reported by `BatchSet::conflicts`; the same batch again is a rescan.
+#[test]
+fn review_batch_set_keeps_both_batches_at_a_conflicting_index() {
+    let make = |prefix: &str| -> Vec<AccountDraft> {
+        (0..4)
+            .map(|i| draft("X", &format!("{prefix}{i}"), totp(HELLO)))
+            .collect()
+    };
+    let (ours, theirs) = (make("ours"), make("theirs"));
+    let batches = |accounts: &[AccountDraft]| -> Vec<MigrationBatch> {
+        migration::encode(accounts, 2, 5)
+            .iter()
+            .map(|u| migration::decode(u).unwrap())
+            .collect()
+    };
+    let (ours_b, theirs_b) = (batches(&ours), batches(&theirs));
+    assert_eq!((ours_b.len(), theirs_b[0].batch_index, theirs_b[0].batch_id), (2, 0, 5));
+
+    let mut set = BatchSet::new();
+    set.add(ours_b[0].clone());
+    set.add(theirs_b[0].clone());
+    set.add(ours_b[0].clone()); // a rescan of the first one
+    set.add(theirs_b[0].clone()); // and of the second one
+    assert_eq!(set.missing(), vec![(5, vec![1])]);
+    assert_eq!(set.conflicts(), vec![(5, 0)]);
+    let mut want: Vec<AccountDraft> = ours[..2].to_vec();
+    want.extend_from_slice(&theirs[..2]);
+    assert_eq!(set.accounts(), want);
+
+    set.add(ours_b[1].clone());
+    assert!(set.is_complete());
+    assert_eq!(set.conflicts(), vec![(5, 0)]);
+    want.extend_from_slice(&ours[2..]);
+    assert_eq!(set.accounts(), want);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Properties
 
-/// Names and issuers with the characters that break naive URI code. Surrounding whitespace is
-/// not preserved by design (parsing trims it), so generated values are trimmed.
+/// Names and issuers with the characters that break naive URI code, and the control, bidi and
+/// zero-width characters parsing removes (round trips compare with `clean_label` of them).
 fn label_text() -> impl Strategy<Value = String> {
     let piece = prop_oneof![
         Just(" "),
@@ -749,12 +890,20 @@ fn label_text() -> impl Strategy<Value = String> {
         Just("🔐"),
         Just("a"),
         Just("Bank"),
+        Just("\n"),
+        Just("\t"),
+        Just("  "),
+        Just("\u{1b}[31m"),
+        Just("\u{1b}"),
+        Just("\u{202e}"),
+        Just("\u{2066}"),
+        Just("\u{200b}"),
+        Just("\u{85}"),
     ];
     prop_oneof![
         proptest::collection::vec(piece, 0..8).prop_map(|p| p.concat()),
         any::<String>(),
     ]
-    .prop_map(|s| s.trim().to_owned())
 }
 
 fn algorithm() -> impl Strategy<Value = Algorithm> {
@@ -775,7 +924,7 @@ fn any_otp() -> impl Strategy<Value = OtpConfig> {
             period,
             counter: 0
         }),
-        (secret(), algorithm(), 6u8..=8, any::<u64>()).prop_map(|(secret, algorithm, digits, counter)| OtpConfig {
+        (secret(), algorithm(), 6u8..=8, 0..u64::MAX).prop_map(|(secret, algorithm, digits, counter)| OtpConfig {
             kind: OtpKind::Hotp,
             secret,
             algorithm,
@@ -783,12 +932,12 @@ fn any_otp() -> impl Strategy<Value = OtpConfig> {
             period: 30,
             counter
         }),
-        (secret(), 1u32..=3600).prop_map(|(secret, period)| OtpConfig {
+        secret().prop_map(|secret| OtpConfig {
             kind: OtpKind::Steam,
             secret,
             algorithm: Algorithm::Sha1,
             digits: 5,
-            period,
+            period: 30,
             counter: 0
         }),
     ]
@@ -848,7 +997,7 @@ proptest! {
     #[test]
     fn otpauth_round_trips(issuer in label_text(), name in label_text(), otp in any_otp()) {
         let uri = to_otpauth(&issuer, &name, &otp);
-        let want = draft(&issuer, &name, otp);
+        let want = draft(&clean_label(&issuer), &clean_label(&name), otp);
         prop_assert_eq!(parse_otpauth(&uri), Ok(want.clone()), "{}", uri.as_str());
         prop_assert_eq!(parse(&uri), Ok(vec![want]));
     }
@@ -861,6 +1010,10 @@ proptest! {
     ) {
         let drafts: Vec<AccountDraft> = accounts.into_iter().map(|(i, n, o)| draft(&i, &n, o)).collect();
         let uris = migration::encode(&drafts, per_batch, batch_id);
+        let drafts: Vec<AccountDraft> = drafts
+            .into_iter()
+            .map(|d| AccountDraft { issuer: clean_label(&d.issuer), name: clean_label(&d.name), ..d })
+            .collect();
         prop_assert_eq!(uris.len(), drafts.len().div_ceil(per_batch));
         let mut set = BatchSet::new();
         let mut flat = Vec::new();
