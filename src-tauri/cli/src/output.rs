@@ -3,6 +3,7 @@
 use std::io::Write;
 
 use serde::Serialize;
+use smartpush_core::account::clean_label;
 
 use crate::error::{CliError, Result};
 
@@ -71,12 +72,14 @@ pub fn timestamp(unix: i64) -> String {
         .unwrap_or_else(|_| unix.to_string())
 }
 
-/// `Issuer (name)`, or whichever part exists.
+/// `Issuer (name)`, or whichever part exists, cleaned of control and bidi characters (labels
+/// come from QR codes and other apps' exports: they must not forge lines or escape sequences).
 pub fn label(issuer: &str, name: &str) -> String {
+    let (issuer, name) = (clean_label(issuer), clean_label(name));
     match (issuer.is_empty(), name.is_empty()) {
         (false, false) => format!("{issuer} ({name})"),
-        (false, true) => issuer.to_string(),
-        (true, false) => name.to_string(),
+        (false, true) => issuer,
+        (true, false) => name,
         (true, true) => "(unnamed)".to_string(),
     }
 }

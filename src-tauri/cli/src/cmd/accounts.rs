@@ -5,6 +5,7 @@ use std::io::Read;
 use zeroize::Zeroizing;
 
 use serde::Serialize;
+use smartpush_core::account::clean_label;
 use smartpush_core::uri::{self, migration};
 use smartpush_core::{Account, AccountDraft, Algorithm, OtpConfig, OtpKind, Secret, otp};
 
@@ -126,6 +127,12 @@ fn drafts_from_uris(args: &[String]) -> Result<Vec<AccountDraft>> {
             drafts.push(uri::parse_otpauth(text).map_err(at)?);
         }
     }
+    for (batch_id, index) in batches.conflicts() {
+        output::note(format!(
+            "warning: two different part {} of the Google Authenticator export {batch_id} were given; the accounts of both were kept",
+            index + 1
+        ));
+    }
     for (batch_id, missing) in batches.missing() {
         let parts: Vec<String> = missing.iter().map(|i| (i + 1).to_string()).collect();
         output::note(format!(
@@ -141,8 +148,8 @@ fn drafts_from_uris(args: &[String]) -> Result<Vec<AccountDraft>> {
 }
 
 fn draft_by_hand(args: &AddArgs) -> Result<AccountDraft> {
-    let issuer = args.issuer.clone().unwrap_or_default().trim().to_string();
-    let name = args.account.clone().unwrap_or_default().trim().to_string();
+    let issuer = clean_label(args.issuer.as_deref().unwrap_or_default());
+    let name = clean_label(args.account.as_deref().unwrap_or_default());
     if issuer.is_empty() && name.is_empty() {
         return Err(CliError::Usage(
             "nothing to add: give otpauth:// URIs, or --issuer and --account (with --secret for codes)".into(),
@@ -268,12 +275,12 @@ pub fn list(ctx: &mut Ctx) -> Result<()> {
                 if l.issuer.is_empty() {
                     dash()
                 } else {
-                    l.issuer.to_string()
+                    clean_label(l.issuer)
                 },
                 if l.account.is_empty() {
                     dash()
                 } else {
-                    l.account.to_string()
+                    clean_label(l.account)
                 },
                 l.kind.map_or_else(|| "recovery only".into(), |k| k.to_string()),
                 l.algorithm.map_or_else(dash, |a| a.to_string()),
