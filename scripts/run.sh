@@ -17,12 +17,6 @@ if [[ ! -x $cli ]]; then
   echo "The command-line tool ($cli) is not built yet either: nothing else to run."
   exit 0
 fi
-if "$cli" serve --help >/dev/null 2>&1; then
-  echo "Running the mock SmartPush server instead: $cli serve --demo (Ctrl-C stops it)."
-  exec "$cli" serve --demo
-fi
-echo "Here is the command-line tool instead ($cli):"
-echo
-"$cli" --help
-echo
-echo "The mock SmartPush server (smartpush-auth serve) arrives with issue #4."
+echo "Starting what runs headless instead: the mock SmartPush server with its demo account."
+echo "Open the printed address in a browser; Ctrl-C stops it. The vault is reachable with $cli (see --help)."
+exec "$cli" serve --demo
