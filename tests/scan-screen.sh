@@ -60,8 +60,14 @@ if [ -s "$work/inverted.png" ]; then
     if [ "$got" = "$uri" ]; then echo "PASS scan --screen (inverted)"; else echo "FAIL scan --screen (inverted): got '$got'"; fi
 fi
 
-# An empty screen: nothing found is an error, not a hallucination.
-if out=$("$bin" scan --screen 2>"$work/empty.err"); then
+# An empty screen: nothing found is an error, not a hallucination. (Retried like the others
+# while the capture itself fails, e.g. the X server still busy with the closed viewer.)
+for _ in $(seq 1 10); do
+    out=$("$bin" scan --screen 2>"$work/empty.err") && break
+    grep -q "cannot capture the screen" "$work/empty.err" || break
+    sleep 0.3
+done
+if [ -n "$out" ]; then
     echo "FAIL empty screen: printed '$out'"
 elif grep -q "no QR code found" "$work/empty.err"; then
     echo "PASS empty screen"

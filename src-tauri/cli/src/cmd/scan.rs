@@ -297,9 +297,24 @@ mod screen {
         pub rgba: Vec<u8>,
     }
 
+    /// Connects to the X server, trying again briefly when a busy server resets the connection
+    /// (seen under load right after another client closed); a missing display fails at once.
+    fn connect() -> Result<(x11rb::rust_connection::RustConnection, usize), x11rb::errors::ConnectError> {
+        let mut attempt = 0;
+        loop {
+            match x11rb::connect(None) {
+                Err(x11rb::errors::ConnectError::IoError(_)) if attempt < 4 => {
+                    attempt += 1;
+                    std::thread::sleep(std::time::Duration::from_millis(100 << attempt));
+                }
+                other => return other,
+            }
+        }
+    }
+
     /// Every X screen's root window (all monitors of that screen), as RGBA.
     pub fn capture() -> Result<Vec<Shot>, String> {
-        let (conn, _) = x11rb::connect(None).map_err(|e| match std::env::var_os("WAYLAND_DISPLAY") {
+        let (conn, _) = connect().map_err(|e| match std::env::var_os("WAYLAND_DISPLAY") {
             Some(_) => format!("no X11 display ({e}); on Wayland run it where XWayland is available"),
             None => format!("no X11 display ({e}); is DISPLAY set?"),
         })?;
