@@ -1,0 +1,79 @@
+//! Exporters: Aegis vault JSON (encrypted, or plain) and otpauth URI lists.
+
+use zeroize::Zeroizing;
+
+use super::{TransferError, aegis, label_of};
+use crate::account::{Account, SecretString};
+use crate::uri;
+
+/// What [`export`] writes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ExportFormat {
+    /// Aegis vault JSON encrypted under a password (one scrypt slot, AES-256-GCM): Aegis and
+    /// the apps that read Aegis import it.
+    AegisEncrypted,
+    /// Aegis vault JSON in clear text.
+    AegisPlain,
+    /// `otpauth://` URIs, one per line, in clear text (notes, tags and recovery codes are lost).
+    Uris,
+}
+
+impl ExportFormat {
+    /// True when the output holds the secrets in clear text.
+    pub fn is_plaintext(self) -> bool {
+        !matches!(self, ExportFormat::AegisEncrypted)
+    }
+}
+
+/// An export, ready to write.
+#[derive(Debug)]
+pub struct Exported {
+    /// The file's bytes: secret when the format is plaintext (zeroized when dropped).
+    pub bytes: Zeroizing<Vec<u8>>,
+    /// How many accounts it holds.
+    pub count: usize,
+    /// Labels of the entries left out (those keeping only recovery codes, which have no OTP
+    /// settings for another app to use).
+    pub left_out: Vec<String>,
+    /// Labels of the accounts whose note, tags or recovery codes the format cannot carry.
+    pub lossy: Vec<String>,
+}
+
+/// Writes `accounts` in `format`. [`ExportFormat::AegisEncrypted`] needs a non-empty
+/// `password` ([`TransferError::PasswordRequired`] / [`TransferError::EmptyPassword`]) and is
+/// never written in clear; the other formats ignore it.
+pub fn export(
+    accounts: &[Account],
+    format: ExportFormat,
+    password: Option<&SecretString>,
+) -> Result<Exported, TransferError> {
+    let (with_otp, without): (Vec<&Account>, Vec<&Account>) = accounts.iter().partition(|a| a.otp.is_some());
+    let left_out = without.iter().map(|a| label_of(&a.issuer, &a.name)).collect();
+    let (bytes, lossy) = match format {
+        ExportFormat::AegisEncrypted => {
+            let password = password.ok_or(TransferError::PasswordRequired(super::Format::Aegis))?;
+            (aegis::vault_file(&with_otp, Some(password))?, Vec::new())
+        }
+        ExportFormat::AegisPlain => (aegis::vault_file(&with_otp, None)?, Vec::new()),
+        ExportFormat::Uris => {
+            let mut text = Zeroizing::new(String::new());
+            let mut lossy = Vec::new();
+            for account in &with_otp {
+                let Some(otp) = &account.otp else { continue };
+                text.push_str(&uri::to_otpauth(&account.issuer, &account.name, otp));
+                text.push('\n');
+                if !account.note.is_empty() || !account.tags.is_empty() || !account.recovery_codes.is_empty() {
+                    lossy.push(label_of(&account.issuer, &account.name));
+                }
+            }
+            (Zeroizing::new(text.as_bytes().to_vec()), lossy)
+        }
+    };
+    Ok(Exported {
+        bytes,
+        count: with_otp.len(),
+        left_out,
+        lossy,
+    })
+}
