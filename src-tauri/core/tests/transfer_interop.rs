@@ -26,7 +26,7 @@ fn interop_dir() -> Option<PathBuf> {
 }
 
 /// The seven reference accounts, from `plain.txt` through the URI parser.
-fn reference(dir: &PathBuf) -> Vec<AccountDraft> {
+fn reference(dir: &std::path::Path) -> Vec<AccountDraft> {
     let text = std::fs::read_to_string(dir.join("plain.txt")).expect("plain.txt");
     text.lines()
         .filter(|l| !l.trim().is_empty())

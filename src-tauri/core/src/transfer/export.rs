@@ -26,8 +26,7 @@ impl ExportFormat {
     }
 }
 
-/// An export, ready to write.
-#[derive(Debug)]
+/// An export, ready to write. Its `Debug` shows the size of the bytes, never the bytes.
 pub struct Exported {
     /// The file's bytes: secret when the format is plaintext (zeroized when dropped).
     pub bytes: Zeroizing<Vec<u8>>,
@@ -38,6 +37,17 @@ pub struct Exported {
     pub left_out: Vec<String>,
     /// Labels of the accounts whose note, tags or recovery codes the format cannot carry.
     pub lossy: Vec<String>,
+}
+
+impl std::fmt::Debug for Exported {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Exported")
+            .field("bytes", &format_args!("[redacted; {} bytes]", self.bytes.len()))
+            .field("count", &self.count)
+            .field("left_out", &self.left_out)
+            .field("lossy", &self.lossy)
+            .finish()
+    }
 }
 
 /// Writes `accounts` in `format`. [`ExportFormat::AegisEncrypted`] needs a non-empty
