@@ -65,6 +65,54 @@ pub enum Command {
     Scan(ScanArgs),
     /// Run the mock SmartPush server (sign-in, 2FA, recovery codes, step-up) for testing.
     Serve(ServeArgs),
+    /// Import accounts from another authenticator's export (format detected when not given).
+    Import(ImportArgs),
+    /// Export the accounts to a file other authenticators read.
+    Export(ExportArgs),
+}
+
+/// `import`.
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Formats: uris, google, aegis, 2fas, bitwarden-json, bitwarden-csv, ente, freeotp-plus, proton, andotp. \
+The password of an encrypted file comes from $SMARTPUSH_AUTH_FILE_PASSWORD, else a prompt on the terminal."
+)]
+pub struct ImportArgs {
+    /// The export file.
+    pub file: PathBuf,
+    /// Its format (detected from the content when absent).
+    #[arg(long, value_name = "F")]
+    pub format: Option<String>,
+}
+
+/// `export`.
+#[derive(Debug, Args)]
+#[command(
+    after_help = "aegis is encrypted with a password from $SMARTPUSH_AUTH_FILE_PASSWORD, else a prompt on the \
+terminal (asked twice); without either nothing is written. --plaintext writes aegis without encryption; uris \
+is always plain text and needs --plaintext."
+)]
+pub struct ExportArgs {
+    /// The file to write (never overwritten without --force; created with mode 0600).
+    pub file: PathBuf,
+    /// What to write.
+    #[arg(long, value_enum, value_name = "F")]
+    pub format: ExportFormatArg,
+    /// Write the secrets in clear text (plain Aegis JSON, or otpauth URIs).
+    #[arg(long)]
+    pub plaintext: bool,
+    /// Replace FILE if it exists.
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// Export formats on the command line.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ExportFormatArg {
+    /// Aegis Authenticator vault JSON (encrypted unless --plaintext)
+    Aegis,
+    /// otpauth:// URIs, one per line (needs --plaintext)
+    Uris,
 }
 
 /// `scan`: where to look for QR codes (any combination).
