@@ -90,7 +90,7 @@ pub struct ImportArgs {
 #[command(
     after_help = "aegis is encrypted with a password from $SMARTPUSH_AUTH_FILE_PASSWORD, else a prompt on the \
 terminal (asked twice); without either nothing is written. --plaintext writes aegis without encryption; uris \
-is always plain text and needs --plaintext."
+and google are always plain text and need --plaintext. backup is the vault file, under the master password."
 )]
 pub struct ExportArgs {
     /// The file to write (never overwritten without --force; created with mode 0600).
@@ -113,6 +113,10 @@ pub enum ExportFormatArg {
     Aegis,
     /// otpauth:// URIs, one per line (needs --plaintext)
     Uris,
+    /// Google Authenticator export QR codes: FILE is a new folder of PNG images (needs --plaintext)
+    Google,
+    /// A copy of the vault file itself, encrypted under the master password (restore: use it as --vault)
+    Backup,
 }
 
 /// `scan`: where to look for QR codes (any combination).

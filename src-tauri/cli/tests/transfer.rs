@@ -282,3 +282,51 @@ fn export_is_encrypted_private_never_overwrites_and_imports_back() {
     assert!(text(&out.stderr).contains("clear text"));
     assert!(text(&std::fs::read(&uris).unwrap()).contains("secret=JBSWY3DPEHPK3PXP"));
 }
+
+#[test]
+fn google_qr_export_and_vault_backup() {
+    let env = Env::new();
+    env.add("otpauth://totp/SmartPush:ada?secret=JBSWY3DPEHPK3PXP");
+    env.add("otpauth://totp/Steam:gamer?secret=KRSXG5CTMVRXEZLU&encoder=steam");
+
+    let dir = env.path("qr");
+    assert_eq!(
+        env.run(&["export", s(&dir), "--format", "google"], None).status.code(),
+        Some(2)
+    );
+    assert!(!dir.exists());
+    let out = env.run(&["export", s(&dir), "--format", "google", "--plaintext"], None);
+    assert_ok(&out);
+    assert!(
+        text(&out.stderr).contains("Steam (gamer) cannot be exported"),
+        "{}",
+        text(&out.stderr)
+    );
+    let png = dir.join("google-export-1-of-1.png");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(std::fs::metadata(&dir).unwrap().permissions().mode() & 0o777, 0o700);
+        assert_eq!(std::fs::metadata(&png).unwrap().permissions().mode() & 0o777, 0o600);
+    }
+    // The image scans back into the account.
+    let other = Env::new();
+    assert_ok(&other.run(&["add", "--scan", s(&png)], None));
+    assert_eq!(other.list()[0]["issuer"], "SmartPush");
+
+    // The vault backup opens with the master password and holds both accounts.
+    let backup = env.path("backup.spv");
+    assert_ok(&env.run(&["export", s(&backup), "--format", "backup"], None));
+    assert_eq!(std::fs::read(&backup).unwrap(), std::fs::read(&env.vault).unwrap());
+    let out = env.run(&["list", "--json", "--vault", s(&backup)], None);
+    assert_ok(&out);
+    assert_eq!(
+        serde_json::from_slice::<Value>(&out.stdout)
+            .unwrap()
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+    assert_fails(&env.run(&["export", s(&backup), "--format", "backup"], None), "--force");
+}

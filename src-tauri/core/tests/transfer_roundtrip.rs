@@ -427,3 +427,61 @@ fn errors_and_debug_never_show_secrets_or_passwords() {
     let msg = out.failed[0].error.to_string();
     assert!(!msg.contains("JBSWY3DP"), "{msg}");
 }
+
+#[test]
+fn google_export_round_trips_through_qr_codes() {
+    let mut many = accounts();
+    // Enough accounts for three QR codes.
+    for i in 0..19u8 {
+        let secret = Secret::new(vec![i.wrapping_mul(7).wrapping_add(1); 10]);
+        let draft = AccountDraft {
+            issuer: format!("Service {i}"),
+            name: format!("user{i}"),
+            otp: Some(OtpConfig::totp(secret)),
+            ..AccountDraft::default()
+        };
+        many.push(Account::from_draft(AccountId(format!("f{i:07x}")), draft, 0));
+    }
+    let out = transfer::export_google(&many, transfer::GOOGLE_ACCOUNTS_PER_QR, 77);
+    // Steam, the 60 s account and the 7-digit one have no place in the format; codes-only is
+    // left out too.
+    assert_eq!(
+        out.left_out,
+        [
+            "Bank: Zürich (Jürgen Müller)",
+            "VPN (ops)",
+            "Steam (gamer)",
+            "Old Forum (codes only)"
+        ]
+    );
+    assert_eq!(out.count, many.len() - 4);
+    assert_eq!(out.uris.len(), out.count.div_ceil(transfer::GOOGLE_ACCOUNTS_PER_QR));
+    assert!(!format!("{out:?}").contains("otpauth"));
+    let mut text = String::new();
+    for uri in &out.uris {
+        let png = smartpush_core::qr::to_png(uri).expect("png");
+        let decoded = smartpush_core::qr::decode_image_bytes(&png).expect("decode");
+        assert_eq!(decoded.len(), 1);
+        text.push_str(&decoded[0]);
+        text.push('\n');
+    }
+    let back = transfer::import(text.as_bytes(), None, None).expect("import");
+    assert_eq!(back.format, Format::GoogleMigration);
+    assert!(back.warnings.is_empty(), "{:?}", back.warnings);
+    assert_eq!(back.accounts.len(), out.count);
+    for draft in &back.accounts {
+        let original = many
+            .iter()
+            .find(|a| a.issuer == draft.issuer && a.name == draft.name)
+            .expect("same account");
+        assert_eq!(original.otp, draft.otp);
+    }
+    // A missing part is reported.
+    let partial: String = out.uris[..2].iter().map(|u| format!("{}\n", u.as_str())).collect();
+    let back = transfer::import(partial.as_bytes(), None, None).expect("import");
+    assert!(
+        back.warnings.iter().any(|w| w.contains("missing part(s) 3")),
+        "{:?}",
+        back.warnings
+    );
+}

@@ -223,6 +223,13 @@ struct ExportReport<'a> {
 /// `export FILE --format F [--plaintext] [--force]`.
 pub fn export(ctx: &mut Ctx, args: ExportArgs) -> Result<()> {
     let format = match (args.format, args.plaintext) {
+        (ExportFormatArg::Google, true) => return export_google(ctx, &args),
+        (ExportFormatArg::Backup, _) => return export_backup(ctx, &args),
+        (ExportFormatArg::Google, false) => {
+            return Err(CliError::Usage(
+                "--format google writes the secrets in clear text (QR codes): add --plaintext to confirm".into(),
+            ));
+        }
         (ExportFormatArg::Aegis, false) => ExportFormat::AegisEncrypted,
         (ExportFormatArg::Aegis, true) => ExportFormat::AegisPlain,
         (ExportFormatArg::Uris, true) => ExportFormat::Uris,
@@ -233,12 +240,7 @@ pub fn export(ctx: &mut Ctx, args: ExportArgs) -> Result<()> {
         }
     };
     let path = args.file.as_path();
-    if !args.force && std::fs::symlink_metadata(path).is_ok() {
-        return Err(CliError::Invalid(format!(
-            "{} already exists; give --force to replace it",
-            path.display()
-        )));
-    }
+    check_new(path, args.force)?;
     let vault = ctx.open()?;
     let password = match format {
         ExportFormat::AegisEncrypted => Some(file_password("Password for the export: ", true)?.ok_or_else(|| {
@@ -258,10 +260,7 @@ pub fn export(ctx: &mut Ctx, args: ExportArgs) -> Result<()> {
     if ctx.json {
         return output::json(&ExportReport {
             file: path.display().to_string(),
-            format: match args.format {
-                ExportFormatArg::Aegis => "aegis",
-                ExportFormatArg::Uris => "uris",
-            },
+            format: format_name(args.format),
             encrypted: !format.is_plaintext(),
             count: exported.count,
             left_out: &exported.left_out,
@@ -287,6 +286,111 @@ pub fn export(ctx: &mut Ctx, args: ExportArgs) -> Result<()> {
         exported.count,
         path.display(),
         if format.is_plaintext() { "" } else { " (encrypted)" }
+    )])
+}
+
+fn format_name(format: ExportFormatArg) -> &'static str {
+    match format {
+        ExportFormatArg::Aegis => "aegis",
+        ExportFormatArg::Uris => "uris",
+        ExportFormatArg::Google => "google",
+        ExportFormatArg::Backup => "backup",
+    }
+}
+
+/// Refuses an existing `path` unless `force`.
+fn check_new(path: &Path, force: bool) -> Result<()> {
+    if !force && std::fs::symlink_metadata(path).is_ok() {
+        return Err(CliError::Invalid(format!(
+            "{} already exists; give --force to replace it",
+            path.display()
+        )));
+    }
+    Ok(())
+}
+
+/// `export DIR --format google --plaintext`: a new folder (mode 0700) of PNG QR codes
+/// `google-export-K-of-N.png` (mode 0600), at most ten accounts each.
+fn export_google(ctx: &mut Ctx, args: &ExportArgs) -> Result<()> {
+    let dir = args.file.as_path();
+    if std::fs::symlink_metadata(dir).is_ok() {
+        return Err(CliError::Invalid(format!(
+            "{} already exists; --format google writes a new folder",
+            dir.display()
+        )));
+    }
+    let vault = ctx.open()?;
+    let batch_id = i32::try_from(now().rem_euclid(1 << 30)).unwrap_or(1);
+    let out = transfer::export_google(&vault.data().accounts, transfer::GOOGLE_ACCOUNTS_PER_QR, batch_id);
+    if out.uris.is_empty() {
+        return Err(CliError::Invalid(
+            "no account can be exported to Google Authenticator".into(),
+        ));
+    }
+    let mut builder = std::fs::DirBuilder::new();
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder.create(dir).map_err(|source| CliError::WriteFile {
+        path: dir.to_path_buf(),
+        source,
+    })?;
+    let total = out.uris.len();
+    let mut files = Vec::with_capacity(total);
+    for (i, uri) in out.uris.iter().enumerate() {
+        let png = Zeroizing::new(
+            smartpush_core::qr::to_png(uri)
+                .map_err(|e| CliError::Invalid(format!("cannot draw QR code {}: {e}", i + 1)))?,
+        );
+        let file = dir.join(format!("google-export-{}-of-{total}.png", i + 1));
+        write_private(&file, &png, false)?;
+        files.push(file.display().to_string());
+    }
+    if ctx.json {
+        return output::json(&serde_json::json!({
+            "format": "google", "files": files, "count": out.count, "left_out": out.left_out, "lossy": out.lossy,
+        }));
+    }
+    for label in &out.left_out {
+        output::note(format!(
+            "note: {label} cannot be exported to Google Authenticator (Steam, 7 digits, a period other than 30 s, or recovery codes only)"
+        ));
+    }
+    output::note(format!(
+        "warning: the QR codes in {} hold your secrets in clear text; delete them once scanned",
+        dir.display()
+    ));
+    output::lines(
+        std::iter::once(format!(
+            "Exported {} account(s) in {total} QR code(s): scan them in order with Google Authenticator",
+            out.count
+        ))
+        .chain(files),
+    )
+}
+
+/// `export FILE --format backup`: a copy of the vault file (encrypted under the master
+/// password), checked by opening the copy.
+fn export_backup(ctx: &mut Ctx, args: &ExportArgs) -> Result<()> {
+    let path = args.file.as_path();
+    check_new(path, args.force)?;
+    let vault = ctx.open()?;
+    let bytes = std::fs::read(vault.path()).map_err(|source| CliError::ReadFile {
+        path: vault.path().to_path_buf(),
+        source,
+    })?;
+    write_private(path, &bytes, args.force)?;
+    let password = ctx.passwords.current()?;
+    let copy = smartpush_core::vault::Vault::open(path, &password)?;
+    let count = copy.data().accounts.len();
+    if ctx.json {
+        return output::json(
+            &serde_json::json!({ "file": path.display().to_string(), "format": "backup", "encrypted": true, "count": count }),
+        );
+    }
+    output::lines([format!(
+        "Backed up {count} account(s) to {} (the vault file; open it with --vault {} and the master password)",
+        path.display(),
+        path.display()
     )])
 }
 

@@ -87,3 +87,63 @@ pub fn export(
         lossy,
     })
 }
+
+/// Accounts per Google Authenticator export QR code: Google's own exporter puts about ten in
+/// each, which keeps the codes small enough to scan from a screen.
+pub const GOOGLE_ACCOUNTS_PER_QR: usize = 10;
+
+/// A Google Authenticator export: `otpauth-migration://` URIs, each for one QR code.
+pub struct GoogleExport {
+    /// The URIs, in batch order; each is a secret.
+    pub uris: Vec<Zeroizing<String>>,
+    /// How many accounts they hold.
+    pub count: usize,
+    /// Labels of the accounts the format cannot carry (Steam, 7 digits, a period other than
+    /// 30 s, recovery codes only).
+    pub left_out: Vec<String>,
+    /// Labels of the accounts whose note, tags or recovery codes are lost.
+    pub lossy: Vec<String>,
+}
+
+impl std::fmt::Debug for GoogleExport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("GoogleExport")
+            .field("uris", &self.uris.len())
+            .field("count", &self.count)
+            .field("left_out", &self.left_out)
+            .field("lossy", &self.lossy)
+            .finish()
+    }
+}
+
+/// `accounts` as Google Authenticator export URIs of at most `per_batch` accounts each (see
+/// [`GOOGLE_ACCOUNTS_PER_QR`]), sharing `batch_id` (pick it at random, so two exports are told
+/// apart when scanned).
+pub fn export_google(accounts: &[Account], per_batch: usize, batch_id: i32) -> GoogleExport {
+    let mut drafts = Vec::new();
+    let mut left_out = Vec::new();
+    let mut lossy = Vec::new();
+    for account in accounts {
+        let draft = crate::account::AccountDraft {
+            issuer: account.issuer.clone(),
+            name: account.name.clone(),
+            otp: account.otp.clone(),
+            ..Default::default()
+        };
+        let label = label_of(&account.issuer, &account.name);
+        if !uri::migration::can_encode(&draft) {
+            left_out.push(label);
+            continue;
+        }
+        if !account.note.is_empty() || !account.tags.is_empty() || !account.recovery_codes.is_empty() {
+            lossy.push(label);
+        }
+        drafts.push(draft);
+    }
+    GoogleExport {
+        uris: uri::migration::encode(&drafts, per_batch, batch_id),
+        count: drafts.len(),
+        left_out,
+        lossy,
+    }
+}

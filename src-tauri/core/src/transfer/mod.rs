@@ -19,8 +19,9 @@
 //! | `proton` | Proton Authenticator JSON export |
 //! | `andotp` | andOTP plain JSON backup |
 //!
-//! Exporters ([`export`]): Aegis JSON encrypted (scrypt N=2^15 r=8 p=1, one password slot,
-//! AES-256-GCM, as Aegis writes it) or plain, and an otpauth URI list. Recovery codes and notes
+//! Exporters ([`export`], [`export_google`]): Aegis JSON encrypted (scrypt N=2^15 r=8 p=1, one password slot,
+//! AES-256-GCM, as Aegis writes it) or plain, an otpauth URI list, and Google Authenticator
+//! export URIs (to show as QR codes for a phone). Recovery codes and notes
 //! travel in Aegis's note field (see [`note_with_recovery_codes`]); the Aegis importer reads
 //! them back.
 //!
@@ -611,7 +612,7 @@ pub(crate) fn push_entry(out: &mut Imported, index: usize, label: String, result
 }
 
 mod export;
-pub use export::{ExportFormat, Exported, export};
+pub use export::{ExportFormat, Exported, GOOGLE_ACCOUNTS_PER_QR, GoogleExport, export, export_google};
 
 #[cfg(test)]
 mod tests;
