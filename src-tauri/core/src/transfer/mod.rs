@@ -228,7 +228,9 @@ pub enum TransferError {
 /// One entry of an import that could not be read.
 #[derive(Debug)]
 pub struct EntryError {
-    /// 1-based position of the entry in the file (its line for line-based formats).
+    /// 1-based position of the entry in the file (its line for line-based formats); 0 for an
+    /// account of a Google Authenticator export whose settings cannot give codes (its batch
+    /// spans lines).
     pub index: usize,
     /// `Issuer (name)` when it could be read (cleaned), else empty.
     pub label: String,
