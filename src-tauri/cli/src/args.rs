@@ -74,12 +74,14 @@ pub enum Command {
 /// `import`.
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Formats: uris, google, aegis, 2fas, bitwarden-json, bitwarden-csv, ente, freeotp-plus, proton, andotp. \
+    after_help = "Formats: uris, google (also as QR-code images), aegis, 2fas, bitwarden-json, bitwarden-csv, ente, freeotp-plus, proton, andotp. \
 The password of an encrypted file comes from $SMARTPUSH_AUTH_FILE_PASSWORD, else a prompt on the terminal."
 )]
 pub struct ImportArgs {
-    /// The export file.
-    pub file: PathBuf,
+    /// The export file. Several files may be given when they are QR-code images (PNG, JPEG,
+    /// WebP, GIF, BMP) or URI lists: the parts of a Google Authenticator export are combined.
+    #[arg(value_name = "FILE", required = true)]
+    pub files: Vec<PathBuf>,
     /// Its format (detected from the content when absent).
     #[arg(long, value_name = "F")]
     pub format: Option<String>,

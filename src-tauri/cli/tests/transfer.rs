@@ -330,3 +330,32 @@ fn google_qr_export_and_vault_backup() {
     );
     assert_fails(&env.run(&["export", s(&backup), "--format", "backup"], None), "--force");
 }
+
+#[test]
+fn import_google_export_qr_images_together_and_name_missing_parts() {
+    let env = Env::new();
+    for i in 0..12 {
+        env.add(&format!(
+            "otpauth://totp/Svc{i}:u{i}?secret=JBSWY3DPEHPK3P{}",
+            ["XP", "XA", "XB", "XC", "XD", "XE", "XF", "XG", "XH", "XI", "XJ", "XK"][i]
+        ));
+    }
+    let dir = env.path("qr");
+    assert_ok(&env.run(&["export", s(&dir), "--format", "google", "--plaintext"], None));
+    let one = dir.join("google-export-1-of-2.png");
+    let two = dir.join("google-export-2-of-2.png");
+
+    let other = Env::new();
+    let out = other.run(&["import", s(&one)], None);
+    assert_ok(&out);
+    assert!(text(&out.stderr).contains("missing part(s) 2"), "{}", text(&out.stderr));
+    assert_eq!(other.list().len(), 10);
+    let out = other.run(&["import", s(&two), s(&one)], None);
+    assert_ok(&out);
+    assert!(
+        text(&out.stdout).contains("2 added, 10 skipped"),
+        "{}",
+        text(&out.stdout)
+    );
+    assert_eq!(other.list().len(), 12);
+}

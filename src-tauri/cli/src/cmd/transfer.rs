@@ -76,7 +76,56 @@ fn read_limited(path: &Path) -> Result<Zeroizing<Vec<u8>>> {
     Ok(bytes)
 }
 
-/// `import FILE [--format F]`.
+/// The bytes to import: one file as it is; QR-code images become the lines of their payloads;
+/// several files (images or URI lists) are joined line by line, so the parts of a Google
+/// Authenticator export spread over several images or files are read together.
+fn input_bytes(files: &[std::path::PathBuf]) -> Result<Zeroizing<Vec<u8>>> {
+    let mut joined = Zeroizing::new(Vec::new());
+    for path in files {
+        let bytes = read_limited(path)?;
+        let is_image = smartpush_core::qr::image::guess_format(&bytes).is_ok();
+        if !is_image && files.len() == 1 {
+            return Ok(bytes);
+        }
+        if is_image {
+            let payloads = smartpush_core::qr::decode_image_bytes(&bytes)
+                .map_err(|e| CliError::Invalid(format!("{}: {e}", path.display())))?;
+            let accounts: Vec<&String> = payloads
+                .iter()
+                .filter(|p| p.trim_start().to_ascii_lowercase().starts_with("otpauth"))
+                .collect();
+            if accounts.is_empty() {
+                return Err(CliError::Invalid(format!(
+                    "{}: no account QR code found in the image",
+                    path.display()
+                )));
+            }
+            for payload in accounts {
+                joined.extend_from_slice(payload.trim().as_bytes());
+                joined.push(b'\n');
+            }
+        } else if bytes.trim_ascii_start().starts_with(b"{") || bytes.trim_ascii_start().starts_with(b"[") {
+            return Err(CliError::Usage(
+                "several files can be imported together only when they are QR-code images or URI lists".into(),
+            ));
+        } else {
+            joined.extend_from_slice(&bytes);
+            joined.push(b'\n');
+        }
+        if joined.len() > MAX_INPUT_BYTES {
+            return Err(CliError::Transfer {
+                path: path.to_path_buf(),
+                source: TransferError::TooLarge {
+                    size: joined.len(),
+                    max: MAX_INPUT_BYTES,
+                },
+            });
+        }
+    }
+    Ok(joined)
+}
+
+/// `import FILE... [--format F]`.
 pub fn import(ctx: &mut Ctx, args: ImportArgs) -> Result<()> {
     let format = match &args.format {
         None => None,
@@ -89,12 +138,12 @@ pub fn import(ctx: &mut Ctx, args: ImportArgs) -> Result<()> {
             ))
         })?),
     };
-    let path = args.file.as_path();
+    let path = args.files[0].as_path();
     let at = |source| CliError::Transfer {
         path: path.to_path_buf(),
         source,
     };
-    let bytes = read_limited(path)?;
+    let bytes = input_bytes(&args.files)?;
     let outcome = match transfer::import(&bytes, format, None) {
         Err(TransferError::PasswordRequired(found)) => {
             let password = file_password(&format!("Password of the {found} file: "), false)?.ok_or_else(|| {
