@@ -69,6 +69,23 @@ pub enum Command {
     Import(ImportArgs),
     /// Export the accounts to a file other authenticators read.
     Export(ExportArgs),
+    /// The automatic backups (a copy of the vault after every change, the last ten kept in
+    /// $SMARTPUSH_AUTH_BACKUP_DIR, else <data dir>/smartpush-auth/backups).
+    #[command(subcommand)]
+    Backup(BackupCommand),
+}
+
+/// `backup …`.
+#[derive(Debug, Subcommand)]
+pub enum BackupCommand {
+    /// List the backups, newest first.
+    List,
+    /// Replace the vault's accounts with those of a backup (it must open with the master
+    /// password; the current version stays as the vault's .bak and in the backups).
+    Restore {
+        /// The backup file (a path, or its number in `backup list`, 1 = newest).
+        backup: String,
+    },
 }
 
 /// `import`.

@@ -66,5 +66,6 @@ fn run(cli: Cli) -> error::Result<()> {
         Command::Recovery(sub) => cmd::recovery::run(&mut ctx()?, sub),
         Command::Import(args) => cmd::transfer::import(&mut ctx()?, args),
         Command::Export(args) => cmd::transfer::export(&mut ctx()?, args),
+        Command::Backup(sub) => cmd::transfer::backup(&mut ctx()?, sub),
     }
 }

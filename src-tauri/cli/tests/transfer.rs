@@ -359,3 +359,58 @@ fn import_google_export_qr_images_together_and_name_missing_parts() {
     );
     assert_eq!(other.list().len(), 12);
 }
+
+#[test]
+fn every_change_leaves_a_backup_the_last_ten_kept_and_restore_brings_one_back() {
+    let env = Env::new();
+    let backups = env.dir.path().join("data").join("smartpush-auth").join("backups");
+    let listed = |env: &Env| -> Vec<Value> {
+        let out = env.run(&["backup", "list", "--json"], None);
+        assert_ok(&out);
+        serde_json::from_slice::<Value>(&out.stdout)
+            .unwrap()
+            .as_array()
+            .unwrap()
+            .clone()
+    };
+    assert!(listed(&env).is_empty(), "init writes no backup");
+    env.add("otpauth://totp/First:a?secret=JBSWY3DPEHPK3PXP");
+    let first = listed(&env);
+    assert_eq!(first.len(), 1);
+    assert!(
+        first[0]["path"]
+            .as_str()
+            .unwrap()
+            .starts_with(backups.to_str().unwrap())
+    );
+    for i in 0..11 {
+        env.add(&format!(
+            "otpauth://totp/S{i}:b?secret=KRSXG5CTMVRXEZL{}",
+            ["A", "B", "C", "D", "E", "F", "G", "H", "I", "J", "K"][i]
+        ));
+    }
+    assert_eq!(listed(&env).len(), 10, "the last ten are kept");
+    assert_eq!(env.list().len(), 12);
+
+    // The newest backup holds everything; restore the oldest kept (3 accounts).
+    let oldest = listed(&env)[9]["path"].as_str().unwrap().to_string();
+    let out = env.run(&["backup", "restore", "10"], None);
+    assert_ok(&out);
+    assert!(text(&out.stdout).contains(&oldest), "{}", text(&out.stdout));
+    assert_eq!(env.list().len(), 3);
+    // The restore is a change like any other: the state before it is in the newest backup.
+    let newest = listed(&env)[0]["path"].as_str().unwrap().to_string();
+    let out = env.run(&["list", "--json", "--vault", &newest], None);
+    assert_eq!(
+        serde_json::from_slice::<Value>(&out.stdout)
+            .unwrap()
+            .as_array()
+            .unwrap()
+            .len(),
+        3
+    );
+    let before_restore = listed(&env)[1]["path"].as_str().unwrap().to_string();
+    assert_ok(&env.run(&["backup", "restore", &before_restore], None));
+    assert_eq!(env.list().len(), 12);
+    assert_fails(&env.run(&["backup", "restore", "99"], None), "no backup number 99");
+}

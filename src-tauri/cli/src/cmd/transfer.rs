@@ -13,7 +13,7 @@ use serde::Serialize;
 use smartpush_core::transfer::{self, ExportFormat, Format, MAX_INPUT_BYTES, TransferError};
 use zeroize::Zeroizing;
 
-use crate::args::{ExportArgs, ExportFormatArg, ImportArgs};
+use crate::args::{BackupCommand, ExportArgs, ExportFormatArg, ImportArgs};
 use crate::ctx::{Ctx, now};
 use crate::error::{CliError, Result};
 use crate::output;
@@ -475,4 +475,74 @@ fn write_private(path: &Path, bytes: &[u8], replace: bool) -> Result<()> {
         let _ = std::fs::remove_file(&target);
     }
     result.map_err(write_error)
+}
+
+/// `backup list` and `backup restore`.
+pub fn backup(ctx: &mut Ctx, sub: BackupCommand) -> Result<()> {
+    use smartpush_core::vault::{Vault, backups};
+    let dir = crate::ctx::backup_dir().ok_or_else(|| {
+        CliError::Invalid(format!(
+            "automatic backups are off (${} is empty)",
+            crate::ctx::BACKUP_DIR_ENV
+        ))
+    })?;
+    let listed = backups::list(&dir)?;
+    match sub {
+        BackupCommand::List => {
+            if ctx.json {
+                let rows: Vec<_> = listed
+                    .iter()
+                    .map(|b| serde_json::json!({ "path": b.path.display().to_string(), "created": b.created }))
+                    .collect();
+                return output::json(&rows);
+            }
+            if listed.is_empty() {
+                output::note(format!(
+                    "No backups yet in {} (one is written after every change).",
+                    dir.display()
+                ));
+                return Ok(());
+            }
+            let rows: Vec<Vec<String>> = listed
+                .iter()
+                .enumerate()
+                .map(|(i, b)| {
+                    vec![
+                        (i + 1).to_string(),
+                        output::timestamp(b.created),
+                        b.path.display().to_string(),
+                    ]
+                })
+                .collect();
+            output::lines(output::table(&["#", "WRITTEN", "FILE"], &rows))
+        }
+        BackupCommand::Restore { backup } => {
+            let path = match backup.parse::<usize>() {
+                Ok(n) if n >= 1 && !Path::new(&backup).exists() => {
+                    listed.get(n - 1).map(|b| b.path.clone()).ok_or_else(|| {
+                        CliError::Invalid(format!(
+                            "there is no backup number {n} (see `smartpush-auth backup list`)"
+                        ))
+                    })?
+                }
+                _ => std::path::PathBuf::from(&backup),
+            };
+            let password = ctx.passwords.current()?;
+            let restored = Vault::open(&path, &password).map_err(|e| match e {
+                smartpush_core::vault::VaultError::WrongPassword => CliError::Invalid(format!(
+                    "{} does not open with the current master password (it may predate a password change)",
+                    path.display()
+                )),
+                e => CliError::Vault(e),
+            })?;
+            let count = restored.data().accounts.len();
+            let mut vault = ctx.open_for_update()?;
+            *vault.data_mut() = restored.data().clone();
+            vault.save()?;
+            if ctx.json {
+                return output::json(&serde_json::json!({ "restored": path.display().to_string(), "accounts": count }));
+            }
+            output::lines([format!("Restored {count} account(s) from {}", path.display())])
+        }
+    }
 }
