@@ -73,17 +73,24 @@ pub fn list(dir: &Path) -> Result<Vec<BackupFile>, VaultError> {
 /// beyond `policy.keep`. Returns the new backup's path.
 pub(crate) fn write(policy: &BackupPolicy, bytes: &[u8], now: i64) -> Result<PathBuf, VaultError> {
     store::create_parent(&policy.dir.join("vault.spv"))?;
+    // Two processes saving in the same second may pick the same name: `write_new` never
+    // replaces a file, so the loser moves on to the next number.
     let mut seq = 0u32;
     let path = loop {
         let candidate = policy.dir.join(format!("vault-{now:011}-{seq}.spv"));
-        if std::fs::symlink_metadata(&candidate).is_err() {
-            break candidate;
+        match store::write_new(&candidate, bytes) {
+            Ok(()) => break candidate,
+            Err(VaultError::AlreadyExists(_)) if seq < 10_000 => seq += 1,
+            Err(e) => return Err(e),
         }
-        seq = seq.saturating_add(1);
     };
-    store::write_new(&path, bytes)?;
     for old in list(&policy.dir)?.into_iter().skip(policy.keep.max(1)) {
-        std::fs::remove_file(&old.path).map_err(|source| VaultError::Io { path: old.path, source })?;
+        match std::fs::remove_file(&old.path) {
+            // Another process pruned it first.
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(source) => return Err(VaultError::Io { path: old.path, source }),
+            Ok(()) => {}
+        }
     }
     Ok(path)
 }
@@ -119,5 +126,25 @@ mod tests {
                 0o600
             );
         }
+    }
+
+    #[test]
+    fn concurrent_writers_in_the_same_second_all_succeed() {
+        let dir = tempfile::tempdir().unwrap();
+        let policy = BackupPolicy {
+            dir: dir.path().to_path_buf(),
+            keep: 3,
+        };
+        std::thread::scope(|s| {
+            for t in 0..4u8 {
+                let policy = &policy;
+                s.spawn(move || {
+                    for _ in 0..15 {
+                        write(policy, &[t], 500).expect("a concurrent backup never fails");
+                    }
+                });
+            }
+        });
+        assert_eq!(list(&policy.dir).unwrap().len(), 3);
     }
 }
