@@ -12,6 +12,8 @@ packages=(
   libayatana-appindicator3-dev librsvg2-dev
   # Reference tools the tests compare against.
   oathtool argon2 zbar-tools
+  # The independent reader of our encrypted Aegis export (core tests/support/aegis_decrypt.py).
+  python3 python3-cryptography
   # A headless window, a session bus and a keyring for the tests.
   xvfb xauth dbus gnome-keyring libsecret-tools imagemagick xdotool x11-utils webkit2gtk-driver
   # The clipboard side of `scan --clipboard` in tests/scan-screen.sh.

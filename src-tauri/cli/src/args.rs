@@ -65,6 +65,77 @@ pub enum Command {
     Scan(ScanArgs),
     /// Run the mock SmartPush server (sign-in, 2FA, recovery codes, step-up) for testing.
     Serve(ServeArgs),
+    /// Import accounts from another authenticator's export (format detected when not given).
+    Import(ImportArgs),
+    /// Export the accounts to a file other authenticators read.
+    Export(ExportArgs),
+    /// The automatic backups (a copy of the vault after every change, the last ten kept in
+    /// $SMARTPUSH_AUTH_BACKUP_DIR, else <data dir>/smartpush-auth/backups).
+    #[command(subcommand)]
+    Backup(BackupCommand),
+}
+
+/// `backup …`.
+#[derive(Debug, Subcommand)]
+pub enum BackupCommand {
+    /// List the backups, newest first.
+    List,
+    /// Replace the vault's accounts with those of a backup (it must open with the master
+    /// password; the current version stays as the vault's .bak and in the backups).
+    Restore {
+        /// The backup file (a path, or its number in `backup list`, 1 = newest).
+        backup: String,
+    },
+}
+
+/// `import`.
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Formats: uris, google (also as QR-code images), aegis, 2fas, bitwarden-json, bitwarden-csv, ente, freeotp-plus, proton, andotp. \
+The password of an encrypted file comes from $SMARTPUSH_AUTH_FILE_PASSWORD, else a prompt on the terminal."
+)]
+pub struct ImportArgs {
+    /// The export file. Several files may be given when they are QR-code images (PNG, JPEG,
+    /// WebP, GIF, BMP) or URI lists: the parts of a Google Authenticator export are combined.
+    #[arg(value_name = "FILE", required = true)]
+    pub files: Vec<PathBuf>,
+    /// Its format (detected from the content when absent).
+    #[arg(long, value_name = "F")]
+    pub format: Option<String>,
+}
+
+/// `export`.
+#[derive(Debug, Args)]
+#[command(
+    after_help = "aegis is encrypted with a password from $SMARTPUSH_AUTH_FILE_PASSWORD, else a prompt on the \
+terminal (asked twice); without either nothing is written. --plaintext writes aegis without encryption; uris \
+and google are always plain text and need --plaintext. backup is the vault file, under the master password."
+)]
+pub struct ExportArgs {
+    /// The file to write (never overwritten without --force; created with mode 0600).
+    pub file: PathBuf,
+    /// What to write.
+    #[arg(long, value_enum, value_name = "F")]
+    pub format: ExportFormatArg,
+    /// Write the secrets in clear text (plain Aegis JSON, or otpauth URIs).
+    #[arg(long)]
+    pub plaintext: bool,
+    /// Replace FILE if it exists.
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// Export formats on the command line.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ExportFormatArg {
+    /// Aegis Authenticator vault JSON (encrypted unless --plaintext)
+    Aegis,
+    /// otpauth:// URIs, one per line (needs --plaintext)
+    Uris,
+    /// Google Authenticator export QR codes: FILE is a new folder of PNG images (needs --plaintext)
+    Google,
+    /// A copy of the vault file itself, encrypted under the master password (restore: use it as --vault)
+    Backup,
 }
 
 /// `scan`: where to look for QR codes (any combination).

@@ -10,6 +10,27 @@ use crate::args::GlobalArgs;
 use crate::error::{CliError, Result};
 use crate::password::Passwords;
 
+/// Environment variable naming the automatic backup folder (empty: no automatic backups).
+pub const BACKUP_DIR_ENV: &str = "SMARTPUSH_AUTH_BACKUP_DIR";
+
+/// The automatic backup folder: `$SMARTPUSH_AUTH_BACKUP_DIR` (empty turns backups off), else
+/// `<data dir>/smartpush-auth/backups`.
+pub fn backup_dir() -> Option<PathBuf> {
+    match std::env::var_os(BACKUP_DIR_ENV) {
+        Some(dir) if dir.is_empty() => None,
+        Some(dir) => Some(PathBuf::from(dir)),
+        None => smartpush_core::vault::backups::default_dir(),
+    }
+}
+
+/// After every save, a copy of the vault in [`backup_dir`], the last ten kept.
+fn backup_policy() -> Option<smartpush_core::vault::backups::BackupPolicy> {
+    backup_dir().map(|dir| smartpush_core::vault::backups::BackupPolicy {
+        dir,
+        keep: smartpush_core::vault::backups::DEFAULT_KEEP,
+    })
+}
+
 /// Per-invocation context.
 pub struct Ctx {
     /// The vault file.
@@ -36,14 +57,18 @@ impl Ctx {
     pub fn open(&mut self) -> Result<Vault> {
         self.require_vault()?;
         let password = self.passwords.current()?;
-        Ok(Vault::open(&self.vault_path, &password)?)
+        let mut vault = Vault::open(&self.vault_path, &password)?;
+        vault.set_auto_backup(backup_policy());
+        Ok(vault)
     }
 
     /// Opens the vault holding its lock until the returned value is dropped, for a change.
     pub fn open_for_update(&mut self) -> Result<Vault> {
         self.require_vault()?;
         let password = self.passwords.current()?;
-        Ok(Vault::open_for_update(&self.vault_path, &password)?)
+        let mut vault = Vault::open_for_update(&self.vault_path, &password)?;
+        vault.set_auto_backup(backup_policy());
+        Ok(vault)
     }
 
     /// Fails before any password prompt when there is no vault, pointing at the backup of an

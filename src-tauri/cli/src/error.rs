@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 
 use smartpush_core::otp::OtpError;
+use smartpush_core::transfer::TransferError;
 use smartpush_core::uri::UriError;
 use smartpush_core::vault::VaultError;
 
@@ -65,6 +66,22 @@ pub enum CliError {
         /// Why.
         source: std::io::Error,
     },
+    /// An import or export failed as a whole.
+    #[error("{}: {source}", path.display())]
+    Transfer {
+        /// The file imported or exported.
+        path: PathBuf,
+        /// Why.
+        source: TransferError,
+    },
+    /// Writing a file failed.
+    #[error("cannot write {}: {source}", path.display())]
+    WriteFile {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
     /// Writing to standard output failed (e.g. a closed pipe).
     #[error("cannot write output: {0}")]
     Output(std::io::Error),
@@ -77,6 +94,10 @@ impl CliError {
         match self {
             CliError::Usage(_) => 2,
             CliError::Vault(VaultError::WrongPassword) => 3,
+            CliError::Transfer {
+                source: TransferError::WrongPassword(_),
+                ..
+            } => 3,
             _ => 1,
         }
     }

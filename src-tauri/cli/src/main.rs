@@ -64,5 +64,8 @@ fn run(cli: Cli) -> error::Result<()> {
         Command::Remove { id } => cmd::accounts::remove(&mut ctx()?, &id),
         Command::Code(args) => cmd::code::code(&mut ctx()?, args),
         Command::Recovery(sub) => cmd::recovery::run(&mut ctx()?, sub),
+        Command::Import(args) => cmd::transfer::import(&mut ctx()?, args),
+        Command::Export(args) => cmd::transfer::export(&mut ctx()?, args),
+        Command::Backup(sub) => cmd::transfer::backup(&mut ctx()?, sub),
     }
 }

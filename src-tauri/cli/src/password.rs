@@ -10,6 +10,8 @@ use crate::error::{CliError, Result};
 
 /// Environment variable holding the master password.
 pub const PASSWORD_ENV: &str = "SMARTPUSH_AUTH_PASSWORD";
+/// Environment variable holding the password of a file being imported or exported.
+pub const FILE_PASSWORD_ENV: &str = "SMARTPUSH_AUTH_FILE_PASSWORD";
 /// Environment variable holding the new master password for `passwd`.
 pub const NEW_PASSWORD_ENV: &str = "SMARTPUSH_AUTH_NEW_PASSWORD";
 
@@ -90,6 +92,27 @@ impl Passwords {
         }
         Ok(lines[index].clone())
     }
+}
+
+/// The password of a file being imported or exported: `$SMARTPUSH_AUTH_FILE_PASSWORD`, else a
+/// prompt on the terminal (twice when `confirm`, for a new file). `None` when neither exists.
+pub fn file_password(prompt_text: &str, confirm: bool) -> Result<Option<SecretString>> {
+    if let Some(pw) = env_password(FILE_PASSWORD_ENV)? {
+        return Ok(Some(pw));
+    }
+    if !std::io::stdin().is_terminal() {
+        return Ok(None);
+    }
+    let first = prompt(prompt_text)?;
+    if confirm {
+        let second = prompt("Repeat it: ")?;
+        if first != second {
+            return Err(CliError::Password(
+                "the two passwords differ; nothing was written".into(),
+            ));
+        }
+    }
+    Ok(Some(first))
 }
 
 fn read_line(handle: &mut impl BufRead, into: &mut SecretString) -> Result<usize> {

@@ -17,6 +17,7 @@ pub mod account;
 pub mod otp;
 pub mod qr;
 pub mod recovery;
+pub mod transfer;
 pub mod uri;
 pub mod vault;
 

@@ -7,4 +7,5 @@ pub mod launch;
 pub mod recovery;
 pub mod scan;
 pub mod serve;
+pub mod transfer;
 pub mod vault;

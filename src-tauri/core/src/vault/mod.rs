@@ -26,6 +26,7 @@
 //! # Ok(()) }
 //! ```
 
+pub mod backups;
 mod content;
 mod format;
 mod kdf;
@@ -279,6 +280,8 @@ pub struct Vault {
     /// The trailing SHA-256 of the file as last read or written: identifies that exact file.
     fingerprint: [u8; CHECKSUM_LEN],
     lock: Option<store::LockGuard>,
+    /// Where [`Vault::save`] puts a copy of each version it writes, if anywhere.
+    auto_backup: Option<backups::BackupPolicy>,
 }
 
 impl fmt::Debug for Vault {
@@ -333,6 +336,7 @@ impl Vault {
             slot: 0,
             kdf,
             fingerprint: trailer(&bytes),
+            auto_backup: None,
             lock: None,
         })
     }
@@ -400,6 +404,7 @@ impl Vault {
             kdf: unlocked.kdf,
             fingerprint: unlocked.fingerprint,
             lock,
+            auto_backup: None,
         })
     }
 
@@ -438,7 +443,22 @@ impl Vault {
         if result.is_ok() || store::read(&self.file).is_ok_and(|now| now.ends_with(&written)) {
             self.fingerprint = written;
         }
-        result
+        result?;
+        if let Some(policy) = &self.auto_backup {
+            let now = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
+            backups::write(policy, &bytes, now)?;
+        }
+        Ok(())
+    }
+
+    /// After each successful [`Vault::save`], also write a copy of the new file into
+    /// `policy.dir`, keeping the newest `policy.keep` (see [`backups`]); `None` turns it off
+    /// (the default). A failed backup makes `save` return its error although the vault itself
+    /// was saved.
+    pub fn set_auto_backup(&mut self, policy: Option<backups::BackupPolicy>) {
+        self.auto_backup = policy;
     }
 
     fn is_unchanged_on_disk(&self) -> Result<bool, VaultError> {
