@@ -60,8 +60,9 @@ test-e2e:
 	tests/e2e/window.sh
 	tests/e2e/app.sh
 
-screenshots: build ## Rerun the app end-to-end test and copy its screenshots into docs/screenshots
+screenshots: build ## Rerun the app end-to-end test (light, then dark) and copy its screenshots into docs/screenshots
 	UPDATE_SCREENSHOTS=1 tests/e2e/app.sh
+	UPDATE_SCREENSHOTS=1 E2E_THEME=dark tests/e2e/app.sh
 
 test-scripts:
 	@for t in tests/*.sh; do \

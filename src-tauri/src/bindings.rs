@@ -64,7 +64,11 @@ pub fn commands() -> Vec<CommandSig> {
         sig::<u32>("add_recovery", vec![id(), ("text", ts::<String>())]),
         sig::<String>(
             "add_recovery_account",
-            vec![("issuer", ts::<String>()), ("name", ts::<String>()), ("text", ts::<String>())],
+            vec![
+                ("issuer", ts::<String>()),
+                ("name", ts::<String>()),
+                ("text", ts::<String>()),
+            ],
         ),
         sig::<()>(
             "set_recovery_used",
@@ -186,6 +190,9 @@ mod tests {
     #[test]
     fn the_error_type_is_declared_as_type_and_message() {
         let decl = IpcError::decl();
-        assert!(decl.contains("\"type\": \"WrongPassword\", \"message\": string"), "{decl}");
+        assert!(
+            decl.contains("\"type\": \"WrongPassword\", \"message\": string"),
+            "{decl}"
+        );
     }
 }

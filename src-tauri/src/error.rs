@@ -73,14 +73,23 @@ mod tests {
     #[test]
     fn the_json_shape_is_type_and_message() {
         let json = serde_json::to_value(IpcError::WrongPassword("wrong password".into())).expect("serialises");
-        assert_eq!(json, serde_json::json!({"type": "WrongPassword", "message": "wrong password"}));
+        assert_eq!(
+            json,
+            serde_json::json!({"type": "WrongPassword", "message": "wrong password"})
+        );
         let json = serde_json::to_value(IpcError::NotUnlocked("the vault is locked".into())).expect("serialises");
-        assert_eq!(json, serde_json::json!({"type": "NotUnlocked", "message": "the vault is locked"}));
+        assert_eq!(
+            json,
+            serde_json::json!({"type": "NotUnlocked", "message": "the vault is locked"})
+        );
     }
 
     #[test]
     fn vault_errors_map_to_the_variant_the_ui_branches_on() {
-        assert!(matches!(IpcError::from(VaultError::WrongPassword), IpcError::WrongPassword(_)));
+        assert!(matches!(
+            IpcError::from(VaultError::WrongPassword),
+            IpcError::WrongPassword(_)
+        ));
         let damaged = VaultError::Damaged {
             reason: "the checksum does not match",
             backup: Some("/v/vault.spv.bak".into()),
@@ -90,6 +99,9 @@ mod tests {
             other => panic!("not Damaged: {other:?}"),
         }
         assert!(matches!(IpcError::from(VaultError::ChangedOnDisk), IpcError::InUse(_)));
-        assert!(matches!(IpcError::from(VaultError::NotFound("/x".into())), IpcError::NoVault(_)));
+        assert!(matches!(
+            IpcError::from(VaultError::NotFound("/x".into())),
+            IpcError::NoVault(_)
+        ));
     }
 }

@@ -58,9 +58,9 @@ impl AppState {
 
     /// The vault path, or an error when the platform has none.
     pub fn vault_path(&self) -> Result<PathBuf, IpcError> {
-        self.path
-            .clone()
-            .ok_or_else(|| IpcError::Io("this system has no data folder for the vault; set SMARTPUSH_AUTH_VAULT".into()))
+        self.path.clone().ok_or_else(|| {
+            IpcError::Io("this system has no data folder for the vault; set SMARTPUSH_AUTH_VAULT".into())
+        })
     }
 
     fn lock_inner(&self) -> MutexGuard<'_, Inner> {
@@ -114,7 +114,11 @@ impl AppState {
 
     /// Runs `f` on the unlocked vault, or fails with [`IpcError::NotUnlocked`] (also when the
     /// idle timeout has passed, in which case the vault is locked first).
-    pub fn with_vault<T>(&self, now: Instant, f: impl FnOnce(&mut Vault) -> Result<T, IpcError>) -> Result<T, IpcError> {
+    pub fn with_vault<T>(
+        &self,
+        now: Instant,
+        f: impl FnOnce(&mut Vault) -> Result<T, IpcError>,
+    ) -> Result<T, IpcError> {
         let mut inner = self.lock_inner();
         expire(&mut inner, now);
         match inner.session.as_mut() {
@@ -133,7 +137,9 @@ impl AppState {
     pub fn take_pending(&self, indexes: &[usize]) -> Result<Vec<AccountDraft>, IpcError> {
         let mut inner = self.lock_inner();
         if let Some(bad) = indexes.iter().find(|&&i| i >= inner.pending.len()) {
-            return Err(IpcError::Invalid(format!("no scanned account number {bad}; scan again")));
+            return Err(IpcError::Invalid(format!(
+                "no scanned account number {bad}; scan again"
+            )));
         }
         let pending = std::mem::take(&mut inner.pending);
         Ok(pending

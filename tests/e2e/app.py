@@ -61,7 +61,7 @@ def main() -> int:
 
     def shot(name: str) -> None:
         time.sleep(0.4)  # let transitions settle
-        driver.save_screenshot(os.path.join(SHOTS, f"{name}.png"))
+        driver.save_screenshot(os.path.join(SHOTS, f"{name}{os.environ.get('SHOT_SUFFIX', '')}.png"))
 
     def ok(step: str) -> None:
         print(f"app-e2e: ok: {step}", flush=True)

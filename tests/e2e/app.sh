@@ -7,6 +7,10 @@ set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 export APP_BIN=${APP_BIN:-$root/target/debug/smartpush-authenticator}
 export SHOTS=$root/target/e2e/shots
+# E2E_THEME=dark runs the window with GTK's dark preference (prefers-color-scheme: dark).
+if [[ ${E2E_THEME:-} == dark ]]; then
+  export GTK_THEME=Adwaita:dark SHOT_SUFFIX=-dark
+fi
 
 if [[ ${1:-} == --inside ]]; then
   tauri-driver --port 4444 --native-port 4445 >"$root/target/e2e/tauri-driver.log" 2>&1 &
@@ -35,7 +39,7 @@ cargo build -q -p smartpush-core --example qr_png
 export QR_PNG_FILE=$root/target/e2e/smartpush-qr.png
 "$root/target/debug/examples/qr_png" \
   'otpauth://totp/SmartPush:bob%40example.com?secret=GEZDGNBVGY3TQOJQ&issuer=SmartPush' >"$QR_PNG_FILE"
-rm -f "$SHOTS"/*.png
+rm -f "$SHOTS"/*"${SHOT_SUFFIX:-}".png
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 mkdir -p "$tmp/data" "$tmp/config" "$tmp/cache"
@@ -50,7 +54,7 @@ env XDG_DATA_HOME="$tmp/data" XDG_CONFIG_HOME="$tmp/config" XDG_CACHE_HOME="$tmp
 
 if ((status == 0)) && [[ ${UPDATE_SCREENSHOTS:-} == 1 ]]; then
   mkdir -p "$root/docs/screenshots"
-  cp "$SHOTS"/*.png "$root/docs/screenshots/"
+  cp "$SHOTS"/*"${SHOT_SUFFIX:-}".png "$root/docs/screenshots/"
 fi
 if ((status == 0)); then echo "app-e2e: passed"; else echo "app-e2e: FAILED (status $status)" >&2; fi
 exit "$status"

@@ -35,11 +35,12 @@ pub struct Shot {
 /// # Errors
 /// A sentence for a person: no X11 display, or a pixel format this does not convert.
 pub fn capture() -> Result<Vec<Shot>, CaptureError> {
-    let (conn, _) = x11rb::connect(None).map_err(|e| match std::env::var_os("WAYLAND_DISPLAY") {
-        Some(_) => format!("no X11 display ({e}); on Wayland run it where XWayland is available"),
-        None => format!("no X11 display ({e}); is DISPLAY set?"),
-    })
-    .map_err(CaptureError::NoDisplay)?;
+    let (conn, _) = x11rb::connect(None)
+        .map_err(|e| match std::env::var_os("WAYLAND_DISPLAY") {
+            Some(_) => format!("no X11 display ({e}); on Wayland run it where XWayland is available"),
+            None => format!("no X11 display ({e}); is DISPLAY set?"),
+        })
+        .map_err(CaptureError::NoDisplay)?;
     let setup = conn.setup();
     let lsb_first = setup.image_byte_order == ImageOrder::LSB_FIRST;
     let mut shots = Vec::new();

@@ -114,7 +114,9 @@ pub struct FieldIssue {
 /// Every account, in vault order.
 #[tauri::command]
 pub fn list_accounts(state: State<'_, Arc<AppState>>) -> IpcResult<Vec<AccountView>> {
-    state.with_vault(instant(), |vault| Ok(vault.data().accounts.iter().map(AccountView::from).collect()))
+    state.with_vault(instant(), |vault| {
+        Ok(vault.data().accounts.iter().map(AccountView::from).collect())
+    })
 }
 
 /// Reads an `otpauth://` or `otpauth-migration://` URI (pasted) into candidates.
@@ -159,7 +161,9 @@ pub async fn scan_screen(state: State<'_, Arc<AppState>>) -> IpcResult<Found> {
             .map_err(|e| IpcError::Invalid(format!("the screen could not be captured: {e}")))?;
         let mut payloads = Vec::new();
         for shot in shots {
-            payloads.extend(qr::decode_rgba(shot.width, shot.height, shot.rgba).map_err(|e| IpcError::Invalid(e.to_string()))?);
+            payloads.extend(
+                qr::decode_rgba(shot.width, shot.height, shot.rgba).map_err(|e| IpcError::Invalid(e.to_string()))?,
+            );
         }
         if payloads.is_empty() {
             return Err(IpcError::Invalid(
@@ -203,7 +207,11 @@ fn found(state: &AppState, report: qr::ScanReport) -> IpcResult<Found> {
         notes.push(format!(
             "This export has {} more QR code(s) to scan (parts {}).",
             missing.len(),
-            missing.iter().map(|i| (i + 1).to_string()).collect::<Vec<_>>().join(", ")
+            missing
+                .iter()
+                .map(|i| (i + 1).to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
         ));
     }
     if candidates.is_empty() && notes.is_empty() {
@@ -238,12 +246,13 @@ pub fn check_manual(form: ManualAccount) -> Vec<FieldIssue> {
 /// report anything.
 #[tauri::command]
 pub async fn add_manual(state: State<'_, Arc<AppState>>, form: ManualAccount) -> IpcResult<String> {
-    let draft = draft_of(&form).map_err(|issues| {
-        IpcError::Invalid(issues.into_iter().map(|i| i.message).collect::<Vec<_>>().join("; "))
-    })?;
+    let draft = draft_of(&form)
+        .map_err(|issues| IpcError::Invalid(issues.into_iter().map(|i| i.message).collect::<Vec<_>>().join("; ")))?;
     let state = Arc::clone(&state);
     let ids = blocking(move || add_drafts(&state, vec![draft])).await?;
-    ids.into_iter().next().ok_or_else(|| IpcError::Io("the account was not added".into()))
+    ids.into_iter()
+        .next()
+        .ok_or_else(|| IpcError::Io("the account was not added".into()))
 }
 
 /// Deletes an account and saves.
@@ -301,7 +310,11 @@ fn draft_of(form: &ManualAccount) -> Result<AccountDraft, Vec<FieldIssue>> {
             None
         }
     };
-    let algorithm = Algorithm::parse(if form.algorithm.is_empty() { "SHA1" } else { &form.algorithm });
+    let algorithm = Algorithm::parse(if form.algorithm.is_empty() {
+        "SHA1"
+    } else {
+        &form.algorithm
+    });
     if algorithm.is_none() {
         issue("algorithm", "Choose SHA1, SHA256 or SHA512.".into());
     }
@@ -338,5 +351,7 @@ fn draft_of(form: &ManualAccount) -> Result<AccountDraft, Vec<FieldIssue>> {
 
 fn capitalise(text: &str) -> String {
     let mut chars = text.chars();
-    chars.next().map_or_else(String::new, |c| c.to_uppercase().chain(chars).collect())
+    chars
+        .next()
+        .map_or_else(String::new, |c| c.to_uppercase().chain(chars).collect())
 }

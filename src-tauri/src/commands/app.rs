@@ -37,7 +37,11 @@ mod tests {
         assert_eq!(info["name"], package.name.as_str());
         assert_eq!(info["version"], package.version.to_string());
         assert_eq!(info["core_version"], smartpush_core::VERSION);
-        assert_eq!(info.as_object().map(|o| o.len()), Some(3), "exactly name, version, core_version: {info}");
+        assert_eq!(
+            info.as_object().map(|o| o.len()),
+            Some(3),
+            "exactly name, version, core_version: {info}"
+        );
     }
 
     #[test]

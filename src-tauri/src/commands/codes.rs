@@ -62,7 +62,10 @@ fn code_view(account: &Account, now: u64) -> Option<CodeView> {
     let code = otp::generate(cfg, now).ok();
     Some(CodeView {
         id: account.id.0.clone(),
-        valid_for: code.as_ref().and_then(|c| c.valid_for_seconds).map(|s| u32::try_from(s).unwrap_or(0)),
+        valid_for: code
+            .as_ref()
+            .and_then(|c| c.valid_for_seconds)
+            .map(|s| u32::try_from(s).unwrap_or(0)),
         period: Some(cfg.period),
         code: code.map(|c| c.code),
         hotp: false,
@@ -84,9 +87,13 @@ pub fn next_code(state: State<'_, Arc<AppState>>, id: String) -> IpcResult<Strin
     state.with_vault(instant(), |vault| {
         let cfg = otp_of(vault.data().get(&id), &id)?;
         if cfg.kind == OtpKind::Hotp {
-            return Err(IpcError::Invalid("an HOTP account has no time steps; use \"Next code\"".into()));
+            return Err(IpcError::Invalid(
+                "an HOTP account has no time steps; use \"Next code\"".into(),
+            ));
         }
-        otp::generate(cfg, now).map(|c| c.next_code).map_err(|e| IpcError::Invalid(e.to_string()))
+        otp::generate(cfg, now)
+            .map(|c| c.next_code)
+            .map_err(|e| IpcError::Invalid(e.to_string()))
     })
 }
 
@@ -96,10 +103,7 @@ pub async fn hotp_next(state: State<'_, Arc<AppState>>, id: String) -> IpcResult
     let state = Arc::clone(&state);
     super::blocking(move || {
         state.with_vault(instant(), |vault| {
-            let account = vault
-                .data_mut()
-                .get_mut(&id)
-                .ok_or_else(|| unknown(&id))?;
+            let account = vault.data_mut().get_mut(&id).ok_or_else(|| unknown(&id))?;
             let cfg = account.otp.as_mut().ok_or_else(|| no_secret(&id))?;
             if cfg.kind != OtpKind::Hotp {
                 return Err(IpcError::Invalid("only HOTP accounts have a counter".into()));
@@ -150,7 +154,11 @@ pub(crate) fn copy_then_clear<R: Runtime>(app: &AppHandle<R>, text: String) -> I
 }
 
 fn otp_of<'a>(account: Option<&'a Account>, id: &str) -> IpcResult<&'a smartpush_core::OtpConfig> {
-    account.ok_or_else(|| unknown(id))?.otp.as_ref().ok_or_else(|| no_secret(id))
+    account
+        .ok_or_else(|| unknown(id))?
+        .otp
+        .as_ref()
+        .ok_or_else(|| no_secret(id))
 }
 
 pub(crate) fn unknown(id: &str) -> IpcError {

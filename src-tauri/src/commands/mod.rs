@@ -80,7 +80,11 @@ pub(crate) mod test_support {
     }
 
     /// Calls `cmd` and returns its JSON answer, or the error's JSON.
-    pub fn call(webview: &WebviewWindow<MockRuntime>, cmd: &str, args: serde_json::Value) -> Result<serde_json::Value, serde_json::Value> {
+    pub fn call(
+        webview: &WebviewWindow<MockRuntime>,
+        cmd: &str,
+        args: serde_json::Value,
+    ) -> Result<serde_json::Value, serde_json::Value> {
         get_ipc_response(webview, request(cmd, args))
             .map(|body| body.deserialize::<serde_json::Value>().expect("JSON answer"))
     }

@@ -120,7 +120,9 @@ pub async fn add_recovery_account(
     };
     let state = Arc::clone(&state);
     let ids = blocking(move || super::accounts::add_drafts(&state, vec![draft])).await?;
-    ids.into_iter().next().ok_or_else(|| IpcError::Io("the account was not added".into()))
+    ids.into_iter()
+        .next()
+        .ok_or_else(|| IpcError::Io("the account was not added".into()))
 }
 
 /// Marks a recovery code used (or unused again) and saves.

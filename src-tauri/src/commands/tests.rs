@@ -24,7 +24,10 @@ fn ok(webview: &tauri::WebviewWindow<tauri::test::MockRuntime>, cmd: &str, args:
 
 fn err_type(webview: &tauri::WebviewWindow<tauri::test::MockRuntime>, cmd: &str, args: Value) -> String {
     let err = call(webview, cmd, args).expect_err(&format!("{cmd} should fail"));
-    err["type"].as_str().unwrap_or_else(|| panic!("not an IpcError: {err}")).to_owned()
+    err["type"]
+        .as_str()
+        .unwrap_or_else(|| panic!("not an IpcError: {err}"))
+        .to_owned()
 }
 
 /// A mock app with a new, unlocked vault.
@@ -57,9 +60,15 @@ fn create_then_status_then_lock_then_unlock() {
 
     ok(&w, "create_vault", json!({ "password": PASSWORD }));
     let status = ok(&w, "vault_status", json!({}));
-    assert_eq!((status["exists"].clone(), status["unlocked"].clone()), (json!(true), json!(true)));
+    assert_eq!(
+        (status["exists"].clone(), status["unlocked"].clone()),
+        (json!(true), json!(true))
+    );
     assert!(dir.path().join("vault.spv").is_file());
-    assert_eq!(err_type(&w, "create_vault", json!({ "password": PASSWORD })), "AlreadyExists");
+    assert_eq!(
+        err_type(&w, "create_vault", json!({ "password": PASSWORD })),
+        "AlreadyExists"
+    );
 
     ok(&w, "lock", json!({}));
     assert_eq!(ok(&w, "vault_status", json!({}))["unlocked"], false);
@@ -83,8 +92,14 @@ fn unlock_reports_a_missing_and_a_damaged_vault_with_its_backup() {
     std::fs::write(&path, bytes).expect("write");
     let err = call(w, "unlock", json!({ "password": PASSWORD })).expect_err("damaged");
     assert_eq!(err["type"], "Damaged", "{err}");
-    assert!(err["message"].as_str().is_some_and(|m| m.contains("vault.spv.bak")), "{err}");
-    assert_eq!(ok(w, "vault_status", json!({}))["backup"], json!(Vault::backup_path(&path).display().to_string()));
+    assert!(
+        err["message"].as_str().is_some_and(|m| m.contains("vault.spv.bak")),
+        "{err}"
+    );
+    assert_eq!(
+        ok(w, "vault_status", json!({}))["backup"],
+        json!(Vault::backup_path(&path).display().to_string())
+    );
 
     let (_app, fresh, _dir) = mock_app();
     assert_eq!(err_type(&fresh, "unlock", json!({ "password": PASSWORD })), "NoVault");
@@ -155,7 +170,10 @@ fn codes_are_the_cores_with_their_expiry_and_next_code_on_demand() {
     assert!((1..=30).contains(&left));
     assert_eq!(view["period"], 30);
     let next = ok(&mock.1, "next_code", json!({ "id": id }));
-    assert!(next == json!(totp_code("JBSWY3DPEHPK3PXP", before + 30)) || next == json!(totp_code("JBSWY3DPEHPK3PXP", after + 30)));
+    assert!(
+        next == json!(totp_code("JBSWY3DPEHPK3PXP", before + 30))
+            || next == json!(totp_code("JBSWY3DPEHPK3PXP", after + 30))
+    );
     assert_eq!(err_type(&mock.1, "next_code", json!({ "id": "nope" })), "Invalid");
 }
 
@@ -168,10 +186,20 @@ fn hotp_next_issues_the_counter_code_and_advances_it() {
     assert_eq!(codes[0]["code"], Value::Null, "no code before the first press");
     let secret = Secret::from_base32("GEZDGNBVGY3TQOJQ").expect("base32");
     let first = ok(&mock.1, "hotp_next", json!({ "id": id }));
-    assert_eq!(first, json!(otp::hotp(secret.expose(), smartpush_core::Algorithm::Sha1, 0, 6)));
+    assert_eq!(
+        first,
+        json!(otp::hotp(secret.expose(), smartpush_core::Algorithm::Sha1, 0, 6))
+    );
     let second = ok(&mock.1, "hotp_next", json!({ "id": id }));
-    assert_eq!(second, json!(otp::hotp(secret.expose(), smartpush_core::Algorithm::Sha1, 1, 6)));
-    assert_eq!(ok(&mock.1, "list_codes", json!({}))[0]["code"], second, "the list shows the last issued code");
+    assert_eq!(
+        second,
+        json!(otp::hotp(secret.expose(), smartpush_core::Algorithm::Sha1, 1, 6))
+    );
+    assert_eq!(
+        ok(&mock.1, "list_codes", json!({}))[0]["code"],
+        second,
+        "the list shows the last issued code"
+    );
 }
 
 #[test]
@@ -191,12 +219,23 @@ fn the_manual_form_reports_each_field_and_adds_a_valid_account() {
                           "algorithm": "SHA1", "digits": digits, "period": 30, "counter": 0 } })
     };
     let issues = ok(&mock.1, "check_manual", form("", "not base32!", 6));
-    let fields: Vec<&str> = issues.as_array().expect("list").iter().filter_map(|i| i["field"].as_str()).collect();
+    let fields: Vec<&str> = issues
+        .as_array()
+        .expect("list")
+        .iter()
+        .filter_map(|i| i["field"].as_str())
+        .collect();
     assert_eq!(fields, ["issuer", "secret"]);
     let issues = ok(&mock.1, "check_manual", form("Shop", "JBSW Y3DP EHPK 3PXP", 9));
     assert_eq!(issues[0]["field"], "digits", "{issues}");
-    assert_eq!(err_type(&mock.1, "add_manual", form("Shop", "JBSWY3DPEHPK3PXP", 9)), "Invalid");
-    assert_eq!(ok(&mock.1, "check_manual", form("Shop", "jbsw y3dp ehpk 3pxp", 6)), json!([]));
+    assert_eq!(
+        err_type(&mock.1, "add_manual", form("Shop", "JBSWY3DPEHPK3PXP", 9)),
+        "Invalid"
+    );
+    assert_eq!(
+        ok(&mock.1, "check_manual", form("Shop", "jbsw y3dp ehpk 3pxp", 6)),
+        json!([])
+    );
     let id = ok(&mock.1, "add_manual", form("Shop", "jbsw y3dp ehpk 3pxp", 6));
     assert_eq!(ok(&mock.1, "list_accounts", json!({}))[0]["id"], id);
     ok(&mock.1, "delete_account", json!({ "id": id }));
@@ -211,7 +250,11 @@ fn recovery_codes_are_added_masked_marked_used_and_warned_about() {
     let id = add_uri(&mock, URI).remove(0);
     let text = "Your backup codes\n1. abcd-efgh-2345\n2. ijkl-mnop-6789\n3. qrst-uvwx-2468\n4. yzab-cdef-1357\n5. ghij-klmn-9753\n";
     assert_eq!(ok(w, "add_recovery", json!({ "id": id, "text": text })), 5);
-    assert_eq!(ok(w, "add_recovery", json!({ "id": id, "text": text })), 0, "known codes are skipped");
+    assert_eq!(
+        ok(w, "add_recovery", json!({ "id": id, "text": text })),
+        0,
+        "known codes are skipped"
+    );
     let list = ok(w, "list_recovery", json!({ "id": id }));
     assert_eq!(list["left"], 5);
     assert_eq!(list["low"], false);
@@ -224,22 +267,52 @@ fn recovery_codes_are_added_masked_marked_used_and_warned_about() {
     assert!(list["codes"][0]["used_at"].is_i64());
     ok(w, "set_recovery_used", json!({ "id": id, "index": 1, "used": false }));
     assert_eq!(ok(w, "list_recovery", json!({ "id": id }))["left"], 4);
-    assert_eq!(err_type(w, "set_recovery_used", json!({ "id": id, "index": 99, "used": true })), "Invalid");
-    assert_eq!(err_type(w, "add_recovery", json!({ "id": id, "text": "nothing here" })), "Invalid");
-    assert_eq!(err_type(w, "copy_recovery_code", json!({ "id": id, "index": 0 })), "Clipboard");
+    assert_eq!(
+        err_type(w, "set_recovery_used", json!({ "id": id, "index": 99, "used": true })),
+        "Invalid"
+    );
+    assert_eq!(
+        err_type(w, "add_recovery", json!({ "id": id, "text": "nothing here" })),
+        "Invalid"
+    );
+    assert_eq!(
+        err_type(w, "copy_recovery_code", json!({ "id": id, "index": 0 })),
+        "Clipboard"
+    );
     let accounts = ok(w, "list_accounts", json!({}));
-    assert_eq!((accounts[0]["recovery_left"].clone(), accounts[0]["recovery_total"].clone()), (json!(4), json!(5)));
+    assert_eq!(
+        (
+            accounts[0]["recovery_left"].clone(),
+            accounts[0]["recovery_total"].clone()
+        ),
+        (json!(4), json!(5))
+    );
 }
 
 #[test]
 fn an_account_may_hold_only_recovery_codes() {
     let mock = unlocked();
     let w = &mock.1;
-    let id = ok(w, "add_recovery_account", json!({ "issuer": "GitHub", "name": "me", "text": "a1b2c-d3e4f\nf5e6d-c7b8a" }));
+    let id = ok(
+        w,
+        "add_recovery_account",
+        json!({ "issuer": "GitHub", "name": "me", "text": "a1b2c-d3e4f\nf5e6d-c7b8a" }),
+    );
     let accounts = ok(w, "list_accounts", json!({}));
     assert_eq!(accounts[0]["id"], id);
     assert_eq!(accounts[0]["kind"], Value::Null);
     assert_eq!(accounts[0]["recovery_total"], 2);
-    assert_eq!(ok(w, "list_codes", json!({})), json!([]), "no code for a recovery-only account");
-    assert_eq!(err_type(w, "add_recovery_account", json!({ "issuer": " ", "name": "", "text": "a1b2c-d3e4f" })), "Invalid");
+    assert_eq!(
+        ok(w, "list_codes", json!({})),
+        json!([]),
+        "no code for a recovery-only account"
+    );
+    assert_eq!(
+        err_type(
+            w,
+            "add_recovery_account",
+            json!({ "issuer": " ", "name": "", "text": "a1b2c-d3e4f" })
+        ),
+        "Invalid"
+    );
 }

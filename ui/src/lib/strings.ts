@@ -52,7 +52,14 @@ export const t = {
   add: {
     title: "Add account",
     close: "Close",
-    tabs: { screen: "Scan screen", uri: "Paste link", image: "Image file", manual: "Enter key", recovery: "Codes only" },
+    tabs: { screen: "Scan", uri: "Link", image: "Image", manual: "Key", recovery: "Recovery" },
+    tabTitles: {
+      screen: "Scan a QR code on the screen",
+      uri: "Paste an otpauth:// link",
+      image: "Read a QR code from an image file",
+      manual: "Type the secret key",
+      recovery: "An account with recovery codes only",
+    },
     screenLead: "Show the service's QR code anywhere on your screen, then scan.",
     scan: "Scan the screen",
     uriLabel: "otpauth:// link",

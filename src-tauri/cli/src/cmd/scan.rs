@@ -178,7 +178,8 @@ fn from_clipboard() -> Result<Source> {
 }
 
 fn from_screen() -> Result<Vec<Source>> {
-    let screens = smartpush_capture::capture().map_err(|e| CliError::Invalid(format!("cannot capture the screen: {e}")))?;
+    let screens =
+        smartpush_capture::capture().map_err(|e| CliError::Invalid(format!("cannot capture the screen: {e}")))?;
     screens
         .into_iter()
         .enumerate()
