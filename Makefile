@@ -22,7 +22,7 @@ UI_DIST := ui/dist/index.html
 # One thing at a time: the tests and the builds each want both cores.
 .NOTPARALLEL:
 
-.PHONY: help system-deps deps ui build run test test-rust test-e2e test-scripts bench bench-qr lint fmt icons clean distclean
+.PHONY: help system-deps deps ui build run test test-rust test-ui test-e2e test-scripts screenshots bench bench-qr lint fmt icons clean distclean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -47,14 +47,22 @@ build: $(UI_DIST) ## Build the UI, then every crate of the workspace (debug)
 run: deps build ## Open the app (or, without a display, the CLI)
 	@scripts/run.sh
 
-test: deps build ## Every test: cargo tests, the window end-to-end test, tests/*.sh
-	@$(MAKE) test-rust test-e2e test-scripts
+test: deps build ## Every test: cargo tests (bindings freshness included), Vitest, the window end-to-end tests, tests/*.sh
+	@$(MAKE) test-rust test-ui test-e2e test-scripts
 
 test-rust:
 	$(CARGO) test --workspace
 
+test-ui: $(UI_STAMP)
+	cd ui && $(NPM) test
+
 test-e2e:
 	tests/e2e/window.sh
+	tests/e2e/app.sh
+
+screenshots: build ## Rerun the app end-to-end test (light, then dark) and copy its screenshots into docs/screenshots
+	UPDATE_SCREENSHOTS=1 tests/e2e/app.sh
+	UPDATE_SCREENSHOTS=1 E2E_THEME=dark tests/e2e/app.sh
 
 test-scripts:
 	@for t in tests/*.sh; do \

@@ -73,3 +73,15 @@ if ((node_major < 18)); then
   echo "deps: Node $(node --version) is too old: the UI build (Vite 6) needs Node 18 or newer." >&2
   exit 1
 fi
+
+# The end-to-end test drives the window through tauri-driver (from crates.io, about a minute to
+# build) and Python's selenium.
+if ! command -v tauri-driver >/dev/null 2>&1; then
+  echo "deps: installing tauri-driver (cargo install)"
+  cargo install tauri-driver --version '^2' --locked --quiet
+fi
+if ! python3 -c 'import selenium' >/dev/null 2>&1; then
+  echo "deps: installing Python selenium (pip)"
+  python3 -m pip install --quiet selenium 2>/dev/null ||
+    python3 -m pip install --quiet --user --break-system-packages selenium
+fi

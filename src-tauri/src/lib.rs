@@ -6,11 +6,18 @@
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
+pub mod bindings;
 pub mod commands;
+pub mod error;
+pub mod state;
 
 use std::ffi::OsString;
 
+use std::sync::Arc;
+
 use tauri::{AppHandle, Manager, Runtime, ipc::Invoke};
+
+use crate::state::AppState;
 
 /// Label of the main window, as declared in `tauri.conf.json`.
 pub const MAIN_WINDOW: &str = "main";
@@ -19,7 +26,42 @@ pub const MAIN_WINDOW: &str = "main";
 ///
 /// Shared by [`run`] and the command-layer tests, so the tests exercise the real registration.
 pub fn invoke_handler<R: Runtime>() -> impl Fn(Invoke<R>) -> bool + Send + Sync + 'static {
-    tauri::generate_handler![commands::app::app_info, commands::vault::vault_status]
+    use commands::{accounts, app, codes, recovery, vault};
+    tauri::generate_handler![
+        app::app_info,
+        vault::vault_status,
+        vault::create_vault,
+        vault::unlock,
+        vault::lock,
+        vault::touch,
+        vault::set_auto_lock,
+        accounts::list_accounts,
+        accounts::read_uri,
+        accounts::read_image,
+        accounts::scan_screen,
+        accounts::add_pending,
+        accounts::check_manual,
+        accounts::add_manual,
+        accounts::delete_account,
+        codes::list_codes,
+        codes::next_code,
+        codes::hotp_next,
+        codes::copy_code,
+        recovery::list_recovery,
+        recovery::add_recovery,
+        recovery::add_recovery_account,
+        recovery::set_recovery_used,
+        recovery::copy_recovery_code,
+    ]
+}
+
+/// The state of a normal run: the vault at `$SMARTPUSH_AUTH_VAULT` or the default path, the
+/// default key-derivation strength.
+pub fn default_state() -> Arc<AppState> {
+    Arc::new(AppState::new(
+        smartpush_core::vault::resolve_path(None),
+        smartpush_core::vault::KdfParams::DEFAULT,
+    ))
 }
 
 /// Why the desktop app could not start.
@@ -57,6 +99,7 @@ pub fn run() -> Result<(), RunError> {
         .plugin(tauri_plugin_opener::init())
         // tauri-plugin-global-shortcut is a dependency but not registered yet: on Linux its
         // setup starts an X11 event thread, which is wasted until a shortcut exists.
+        .manage(default_state())
         .invoke_handler(invoke_handler())
         .run(tauri::tauri_build_context!())?;
     Ok(())

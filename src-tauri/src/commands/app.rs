@@ -4,7 +4,7 @@ use serde::Serialize;
 use tauri::{AppHandle, Runtime};
 
 /// What the UI shows about the running app (its "About" line).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct AppInfo {
     /// Product name, from `tauri.conf.json` (`productName`).
     pub name: String,
@@ -27,43 +27,12 @@ pub fn app_info<R: Runtime>(app: AppHandle<R>) -> AppInfo {
 
 #[cfg(test)]
 mod tests {
-    use tauri::ipc::{CallbackFn, InvokeBody};
-    use tauri::test::{INVOKE_KEY, MockRuntime, get_ipc_response, mock_builder, mock_context, noop_assets};
-    use tauri::webview::InvokeRequest;
-    use tauri::{WebviewWindow, WebviewWindowBuilder};
-
-    fn request(cmd: &str) -> InvokeRequest {
-        InvokeRequest {
-            cmd: cmd.into(),
-            callback: CallbackFn(0),
-            error: CallbackFn(1),
-            // The app's own origin on Linux (`http://tauri.localhost` counts as remote there).
-            url: "tauri://localhost".parse().expect("static URL parses"),
-            body: InvokeBody::default(),
-            headers: Default::default(),
-            invoke_key: INVOKE_KEY.to_string(),
-        }
-    }
-
-    /// A mock app with the real command registration, and its main webview.
-    fn mock_app() -> (tauri::App<MockRuntime>, WebviewWindow<MockRuntime>) {
-        let app = mock_builder()
-            .invoke_handler(crate::invoke_handler())
-            .build(mock_context(noop_assets()))
-            .expect("mock app builds");
-        let webview = WebviewWindowBuilder::new(&app, crate::MAIN_WINDOW, Default::default())
-            .build()
-            .expect("mock webview builds");
-        (app, webview)
-    }
+    use crate::commands::test_support::{call, mock_app};
 
     #[test]
     fn app_info_goes_through_ipc_and_reports_the_package_and_the_core() {
-        let (app, webview) = mock_app();
-
-        let body = get_ipc_response(&webview, request("app_info")).expect("app_info answers");
-        let info: serde_json::Value = body.deserialize().expect("app_info returns JSON");
-
+        let (app, webview, _dir) = mock_app();
+        let info = call(&webview, "app_info", serde_json::json!({})).expect("app_info answers");
         let package = app.package_info();
         assert_eq!(info["name"], package.name.as_str());
         assert_eq!(info["version"], package.version.to_string());
@@ -77,7 +46,7 @@ mod tests {
 
     #[test]
     fn an_unknown_command_is_rejected() {
-        let (_app, webview) = mock_app();
-        assert!(get_ipc_response(&webview, request("no_such_command")).is_err());
+        let (_app, webview, _dir) = mock_app();
+        assert!(call(&webview, "no_such_command", serde_json::json!({})).is_err());
     }
 }

@@ -1,54 +1,100 @@
-//! Commands about the vault file.
+//! Commands about the vault: status, create, unlock, lock and the idle timer.
 
 use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
 
 use serde::Serialize;
+use smartpush_core::SecretString;
+use smartpush_core::vault::Vault;
+use tauri::State;
+use ts_rs::TS;
 
-/// Whether a vault exists where the app will look for it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+use super::{blocking, instant};
+use crate::error::{IpcError, IpcResult};
+use crate::state::AppState;
+
+/// Where the vault is, whether it exists and whether it is unlocked.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 pub struct VaultStatus {
-    /// The vault path (`$SMARTPUSH_AUTH_VAULT`, else the default under the data directory);
-    /// `None` when the platform has no data directory.
+    /// The vault path; `None` when the platform has no data directory.
     pub path: Option<String>,
     /// True when a file exists at `path`.
     pub exists: bool,
+    /// True while a vault is unlocked in this app.
+    pub unlocked: bool,
+    /// The backup (`<vault>.bak`) when it exists, to offer when the vault is damaged.
+    pub backup: Option<String>,
+    /// Auto-lock after this many idle seconds; `None`: never.
+    pub auto_lock_seconds: Option<u32>,
 }
 
 impl VaultStatus {
-    fn of(path: Option<&Path>) -> VaultStatus {
+    fn of(path: Option<&Path>, unlocked: bool, auto_lock: Option<Duration>) -> VaultStatus {
+        let backup = path.map(Vault::backup_path).filter(|b| b.is_file());
         VaultStatus {
             path: path.map(|p| p.display().to_string()),
             exists: path.is_some_and(Path::is_file),
+            unlocked,
+            backup: backup.map(|b| b.display().to_string()),
+            auto_lock_seconds: auto_lock.map(|d| u32::try_from(d.as_secs()).unwrap_or(u32::MAX)),
         }
     }
 }
 
-/// Where the vault is and whether it exists (no password needed, nothing secret).
+/// Where the vault is and whether it exists or is unlocked (nothing secret).
 #[tauri::command]
-pub fn vault_status() -> VaultStatus {
-    VaultStatus::of(smartpush_core::vault::resolve_path(None).as_deref())
+pub fn vault_status(state: State<'_, Arc<AppState>>) -> VaultStatus {
+    VaultStatus::of(state.path.as_deref(), state.is_unlocked(instant()), state.auto_lock())
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+/// Creates a new empty vault protected by `password` and leaves it unlocked.
+#[tauri::command]
+pub async fn create_vault(state: State<'_, Arc<AppState>>, password: String) -> IpcResult<()> {
+    let password = SecretString::new(password);
+    let (path, kdf, state) = (state.vault_path()?, state.kdf, Arc::clone(&state));
+    blocking(move || {
+        let vault = Vault::create(&path, &password, kdf)?;
+        state.set_unlocked(vault);
+        Ok(())
+    })
+    .await
+}
 
-    #[test]
-    fn status_reports_an_existing_file_only() {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let path = dir.path().join("vault.spv");
-        assert_eq!(VaultStatus::of(Some(&path)).exists, false);
-        std::fs::write(&path, b"x").expect("write");
-        let status = VaultStatus::of(Some(&path));
-        assert!(status.exists);
-        assert_eq!(status.path.as_deref(), Some(path.display().to_string().as_str()));
-        assert!(!VaultStatus::of(Some(dir.path())).exists, "a folder is not a vault");
-        assert_eq!(
-            VaultStatus::of(None),
-            VaultStatus {
-                path: None,
-                exists: false
-            }
-        );
+/// Opens the vault with `password`. Fails with `WrongPassword`, `Damaged` (the message names
+/// the backup), `NoVault`…
+#[tauri::command]
+pub async fn unlock(state: State<'_, Arc<AppState>>, password: String) -> IpcResult<()> {
+    let password = SecretString::new(password);
+    let (path, state) = (state.vault_path()?, Arc::clone(&state));
+    blocking(move || {
+        let vault = Vault::open(&path, &password)?;
+        state.set_unlocked(vault);
+        Ok(())
+    })
+    .await
+}
+
+/// Locks the vault now: its keys and content are dropped from memory.
+#[tauri::command]
+pub fn lock(state: State<'_, Arc<AppState>>) {
+    state.lock();
+}
+
+/// Records user activity (postpones the auto-lock); returns whether the vault is still unlocked.
+#[tauri::command]
+pub fn touch(state: State<'_, Arc<AppState>>) -> bool {
+    let now = instant();
+    state.touch(now);
+    state.is_unlocked(now)
+}
+
+/// Sets the auto-lock delay in seconds (at least 10 s; `None`: never).
+#[tauri::command]
+pub fn set_auto_lock(state: State<'_, Arc<AppState>>, seconds: Option<u32>) -> IpcResult<()> {
+    if seconds.is_some_and(|s| s < 10) {
+        return Err(IpcError::Invalid("auto-lock needs at least 10 seconds".into()));
     }
+    state.set_auto_lock(seconds.map(|s| Duration::from_secs(s.into())));
+    Ok(())
 }

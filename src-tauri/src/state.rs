@@ -1,0 +1,163 @@
+//! The app's state: where the vault lives, the unlocked [`Vault`] (if any) and the idle timer.
+//!
+//! One [`AppState`] is managed by Tauri; every command reaches the vault through
+//! [`AppState::with_vault`], which also enforces the auto-lock: a vault idle for longer than the
+//! timeout is dropped (its keys zeroized) before the command sees it.
+
+use std::path::PathBuf;
+use std::sync::{Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+use smartpush_core::AccountDraft;
+use smartpush_core::vault::{KdfParams, Vault};
+
+use crate::error::IpcError;
+
+/// Auto-lock after this much idle time unless the user chose otherwise.
+pub const DEFAULT_AUTO_LOCK: Duration = Duration::from_secs(5 * 60);
+
+/// Everything the commands share. Cheap to lock: no command holds the mutex across a KDF run
+/// (unlock derives the key first, then stores the vault).
+pub struct AppState {
+    /// The vault file (`$SMARTPUSH_AUTH_VAULT`, else the platform default); `None` when the
+    /// platform has no data directory.
+    pub path: Option<PathBuf>,
+    /// Key-derivation strength for new vaults (tests use the minimum).
+    pub kdf: KdfParams,
+    inner: Mutex<Inner>,
+}
+
+/// The mutable part, behind the mutex.
+#[derive(Default)]
+struct Inner {
+    session: Option<Session>,
+    auto_lock: Option<Duration>,
+    /// Accounts read from a URI or an image, waiting for the user to pick which to add. Kept
+    /// here so their secrets never cross IPC.
+    pending: Vec<AccountDraft>,
+}
+
+/// An unlocked vault and when the user last did something.
+struct Session {
+    vault: Vault,
+    last_activity: Instant,
+}
+
+impl AppState {
+    /// State for the vault at `path`, locked, auto-locking after [`DEFAULT_AUTO_LOCK`].
+    pub fn new(path: Option<PathBuf>, kdf: KdfParams) -> AppState {
+        AppState {
+            path,
+            kdf,
+            inner: Mutex::new(Inner {
+                auto_lock: Some(DEFAULT_AUTO_LOCK),
+                ..Inner::default()
+            }),
+        }
+    }
+
+    /// The vault path, or an error when the platform has none.
+    pub fn vault_path(&self) -> Result<PathBuf, IpcError> {
+        self.path.clone().ok_or_else(|| {
+            IpcError::Io("this system has no data folder for the vault; set SMARTPUSH_AUTH_VAULT".into())
+        })
+    }
+
+    fn lock_inner(&self) -> MutexGuard<'_, Inner> {
+        // A panic while holding the lock cannot leave `Inner` half-updated in a way that matters
+        // more than refusing every later command: recover the data.
+        self.inner.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Stores a freshly unlocked vault, replacing any other.
+    pub fn set_unlocked(&self, vault: Vault) {
+        let mut inner = self.lock_inner();
+        inner.session = Some(Session {
+            vault,
+            last_activity: Instant::now(),
+        });
+        inner.pending.clear();
+    }
+
+    /// Drops the unlocked vault (its keys are zeroized on drop) and any pending drafts.
+    pub fn lock(&self) {
+        let mut inner = self.lock_inner();
+        inner.session = None;
+        inner.pending.clear();
+    }
+
+    /// Whether a vault is unlocked now (applies the auto-lock first).
+    pub fn is_unlocked(&self, now: Instant) -> bool {
+        let mut inner = self.lock_inner();
+        expire(&mut inner, now);
+        inner.session.is_some()
+    }
+
+    /// Records user activity, postponing the auto-lock.
+    pub fn touch(&self, now: Instant) {
+        let mut inner = self.lock_inner();
+        expire(&mut inner, now);
+        if let Some(session) = inner.session.as_mut() {
+            session.last_activity = now;
+        }
+    }
+
+    /// The auto-lock delay (`None`: never).
+    pub fn auto_lock(&self) -> Option<Duration> {
+        self.lock_inner().auto_lock
+    }
+
+    /// Changes the auto-lock delay (`None`: never).
+    pub fn set_auto_lock(&self, delay: Option<Duration>) {
+        self.lock_inner().auto_lock = delay;
+    }
+
+    /// Runs `f` on the unlocked vault, or fails with [`IpcError::NotUnlocked`] (also when the
+    /// idle timeout has passed, in which case the vault is locked first).
+    pub fn with_vault<T>(
+        &self,
+        now: Instant,
+        f: impl FnOnce(&mut Vault) -> Result<T, IpcError>,
+    ) -> Result<T, IpcError> {
+        let mut inner = self.lock_inner();
+        expire(&mut inner, now);
+        match inner.session.as_mut() {
+            Some(session) => f(&mut session.vault),
+            None => Err(IpcError::NotUnlocked("the vault is locked".into())),
+        }
+    }
+
+    /// Replaces the drafts waiting to be picked.
+    pub fn set_pending(&self, drafts: Vec<AccountDraft>) {
+        self.lock_inner().pending = drafts;
+    }
+
+    /// Takes the pending drafts with these indexes (others are dropped); out-of-range indexes
+    /// are an error.
+    pub fn take_pending(&self, indexes: &[usize]) -> Result<Vec<AccountDraft>, IpcError> {
+        let mut inner = self.lock_inner();
+        if let Some(bad) = indexes.iter().find(|&&i| i >= inner.pending.len()) {
+            return Err(IpcError::Invalid(format!(
+                "no scanned account number {bad}; scan again"
+            )));
+        }
+        let pending = std::mem::take(&mut inner.pending);
+        Ok(pending
+            .into_iter()
+            .enumerate()
+            .filter(|(i, _)| indexes.contains(i))
+            .map(|(_, d)| d)
+            .collect())
+    }
+}
+
+/// Locks the vault when it has been idle for longer than the auto-lock delay.
+fn expire(inner: &mut Inner, now: Instant) {
+    let (Some(delay), Some(session)) = (inner.auto_lock, inner.session.as_ref()) else {
+        return;
+    };
+    if now.saturating_duration_since(session.last_activity) >= delay {
+        inner.session = None;
+        inner.pending.clear();
+    }
+}
