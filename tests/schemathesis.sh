@@ -83,7 +83,10 @@ ACCEPTED = ["2xx", "3xx", "401", "403", "404", "409", "429"]
 GONE = json.dumps(ACCEPTED + ["410"])
 GONE_OR_METHOD = json.dumps(ACCEPTED + ["410", "422"])
 with open(config, "w") as f:
-    f.write(f"""[parameters]
+    f.write(f"""[cache]
+enabled = false
+
+[parameters]
 "path.id" = "{enrollment}"
 
 [[operations]]
