@@ -14,6 +14,9 @@ packages=(
   oathtool argon2 zbar-tools
   # A headless window, a session bus and a keyring for the tests.
   xvfb xauth dbus gnome-keyring libsecret-tools imagemagick xdotool x11-utils webkit2gtk-driver
+  # The mock server's pages in headless Chromium (tests/browser.sh), and the Python tools of the
+  # test scripts (Selenium, schemathesis: PyPI, into target/pyvenv by scripts/pyvenv.sh).
+  chromium chromium-driver python3 python3-venv
   # Benchmarks.
   hyperfine
 )
