@@ -8,14 +8,16 @@
 //! whose loss would reopen a hole: the last accepted TOTP step (replay) and used recovery codes.
 //! The cost is one fsync per write transaction; reads never sync.
 //!
-//! A single connection serialises every transaction, which makes the check-then-update steps
-//! (a code accepted, a recovery code used) atomic without further locking; the slow parts
-//! (Argon2) run outside it.
+//! A single writer connection serialises every transaction, which makes the check-then-update
+//! steps (a code accepted, a recovery code used) atomic without further locking; the slow parts
+//! (Argon2) run outside it. Reads of a file database go to read-only connections, which WAL lets
+//! run beside the writer, so they never wait behind a commit.
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use rusqlite::Connection;
+use rusqlite::{Connection, OpenFlags};
 
 use crate::error::{AppError, AppResult};
 
@@ -161,6 +163,31 @@ pub const TABLES: &[&str] = &[
 #[derive(Clone)]
 pub struct Db {
     conn: Arc<Mutex<Connection>>,
+    readers: Arc<Readers>,
+}
+
+/// Read-only connections to a database file: WAL lets them read beside the writer, so a read
+/// never waits for another request's commit (and its fsync). Empty for `:memory:`, whose
+/// database only the writer connection sees.
+struct Readers {
+    conns: Vec<Mutex<Connection>>,
+    next: AtomicUsize,
+}
+
+impl Readers {
+    /// A free reader (tried round-robin), else waits for the next one in turn.
+    fn acquire(&self) -> MutexGuard<'_, Connection> {
+        let n = self.conns.len();
+        let start = self.next.fetch_add(1, Ordering::Relaxed) % n;
+        for i in 0..n {
+            match self.conns[(start + i) % n].try_lock() {
+                Ok(guard) => return guard,
+                Err(std::sync::TryLockError::Poisoned(poisoned)) => return poisoned.into_inner(),
+                Err(std::sync::TryLockError::WouldBlock) => {}
+            }
+        }
+        lock(&self.conns[start])
+    }
 }
 
 impl std::fmt::Debug for Db {
@@ -185,8 +212,18 @@ impl Db {
         conn.pragma_update(None, "foreign_keys", "ON")?;
         conn.pragma_update(None, "busy_timeout", 5000)?;
         migrate(&conn)?;
+        let readers = match location {
+            DbLocation::Memory => Vec::new(),
+            DbLocation::File(path) => (0..reader_count())
+                .map(|_| open_reader(path).map(Mutex::new))
+                .collect::<Result<_, _>>()?,
+        };
         Ok(Db {
             conn: Arc::new(Mutex::new(conn)),
+            readers: Arc::new(Readers {
+                conns: readers,
+                next: AtomicUsize::new(0),
+            }),
         })
     }
 
@@ -206,17 +243,27 @@ impl Db {
         .map_err(|e| AppError::internal(format_args!("database task: {e}")))?
     }
 
-    /// Runs read-only `work` with the connection on the blocking pool.
+    /// Runs read-only `work` on the blocking pool, on one of the read-only connections (a file
+    /// database), else on the writer connection (`:memory:`).
     ///
-    /// Every read of the services goes through here, so read-only connections (WAL lets
-    /// readers run beside the writer) can be added in this one place if reads ever need to
-    /// scale past the single connection.
+    /// Every read of the services goes through here. A read sees every transaction committed
+    /// before it started (WAL snapshot); checks that must not race a write are repeated inside
+    /// the write transaction, as the services do.
     pub async fn read<T, F>(&self, work: F) -> AppResult<T>
     where
         T: Send + 'static,
         F: FnOnce(&Connection) -> AppResult<T> + Send + 'static,
     {
-        self.call(move |conn| work(conn)).await
+        if self.readers.conns.is_empty() {
+            return self.call(move |conn| work(conn)).await;
+        }
+        let readers = Arc::clone(&self.readers);
+        tokio::task::spawn_blocking(move || {
+            let guard = readers.acquire();
+            work(&guard)
+        })
+        .await
+        .map_err(|e| AppError::internal(format_args!("database task: {e}")))?
     }
 
     /// Runs `work` inside one immediate transaction, committed when it returns `Ok`.
@@ -257,6 +304,21 @@ impl Db {
         })
         .await
     }
+}
+
+/// Read-only connections per file database: one per core, at least two.
+fn reader_count() -> usize {
+    std::thread::available_parallelism().map_or(2, |n| n.get()).max(2)
+}
+
+fn open_reader(path: &Path) -> Result<Connection, DbError> {
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI,
+    )?;
+    conn.pragma_update(None, "busy_timeout", 5000)?;
+    conn.pragma_update(None, "query_only", "ON")?;
+    Ok(conn)
 }
 
 /// A poisoned mutex only means a closure panicked mid-call; SQLite rolled its transaction
@@ -325,6 +387,42 @@ mod tests {
             let mode = std::fs::metadata(&path).unwrap().permissions().mode();
             assert_eq!(mode & 0o077, 0, "{mode:o}");
         }
+    }
+
+    #[tokio::test]
+    async fn readers_see_every_commit_and_cannot_write() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::open(&DbLocation::File(dir.path().join("db.sqlite3"))).unwrap();
+        assert!(db.readers.conns.len() >= 2);
+        for n in 1..=3_i64 {
+            db.transaction(move |tx| {
+                tx.execute(
+                    "INSERT INTO outbox (to_email, subject, body, sent_at) VALUES ('a@b.co', 's', 'b', ?1)",
+                    [n],
+                )
+                .map_err(sql)?;
+                Ok(())
+            })
+            .await
+            .unwrap();
+            let seen: i64 = db
+                .read(|conn| {
+                    conn.query_row("SELECT COUNT(*) FROM outbox", [], |r| r.get(0))
+                        .map_err(sql)
+                })
+                .await
+                .unwrap();
+            assert_eq!(seen, n, "a read after a commit sees it");
+        }
+        let refused = db
+            .read(|conn| conn.execute("DELETE FROM outbox", []).map_err(sql))
+            .await;
+        assert!(refused.is_err(), "readers are read-only");
+        let memory = Db::open(&DbLocation::Memory).unwrap();
+        assert!(
+            memory.readers.conns.is_empty(),
+            "an in-memory database has only the writer"
+        );
     }
 
     #[test]

@@ -646,3 +646,89 @@ async fn tester_controls_work_from_the_page() {
     let resp = Client::new(&remote).get("/tester").await;
     assert_eq!(resp.status.as_u16(), 403, "loopback only");
 }
+
+#[tokio::test]
+async fn enable_with_email_verification_then_sign_in_with_an_emailed_code() {
+    let mock = Mock::new();
+    let email = "mailer@example.com";
+    let mut client = signed_in(&mock, email).await;
+    client.get("/account/2fa/enable").await;
+    client.post("/account/2fa/enable", &[("password", PASSWORD)]).await;
+    let id = attr(&client.last, "enrollment_id").unwrap();
+    let code = mock.last_code(email).await;
+    client
+        .post(
+            "/account/2fa/enable/email",
+            &[("enrollment_id", id.as_str()), ("code", code.as_str())],
+        )
+        .await;
+    let resp = client
+        .post(
+            "/account/2fa/enable/method",
+            &[("enrollment_id", id.as_str()), ("method", "email")],
+        )
+        .await;
+    assert!(
+        !resp.text().contains("data-testid=\"qr-image\""),
+        "no QR code for e-mail"
+    );
+    let resend = client
+        .post(
+            "/account/2fa/enable/resend",
+            &[("enrollment_id", id.as_str()), ("step", "confirm")],
+        )
+        .await;
+    assert_eq!(resend.status.as_u16(), 429, "within the 30 s cool-down");
+    let code = mock.last_code(email).await;
+    let resp = client
+        .post(
+            "/account/2fa/enable/confirm",
+            &[
+                ("enrollment_id", id.as_str()),
+                ("method", "email"),
+                ("code", code.as_str()),
+            ],
+        )
+        .await;
+    assert_eq!(resp.text().matches("data-testid=\"recovery-code\"").count(), 10);
+    let page = client.get("/account/security").await;
+    assert_eq!(
+        testid_text(&page.text(), "tfa-method").as_deref(),
+        Some("Email Verification")
+    );
+
+    client.post("/signout", &[]).await;
+    client.get("/signin").await;
+    let resp = client
+        .post("/signin", &[("email", email), ("password", PASSWORD)])
+        .await;
+    let html = resp.text();
+    assert!(html.contains("data-testid=\"email-code\"") && html.contains("Use recovery code"));
+    let challenge = attr(&html, "challenge_id").unwrap();
+    assert!(mock.state.clock().set_offset(31), "past the resend cool-down");
+    let resent = client
+        .post(
+            "/signin/resend",
+            &[
+                ("challenge_id", challenge.as_str()),
+                ("methods", "email,recovery_code"),
+                ("step", "second_factor"),
+            ],
+        )
+        .await;
+    assert!(testid_text(&resent.text(), "info").unwrap().contains("new code"));
+    let code = mock.last_code(email).await;
+    let resp = client
+        .post(
+            "/signin/verify",
+            &[
+                ("challenge_id", challenge.as_str()),
+                ("method", "email"),
+                ("methods", "email,recovery_code"),
+                ("step", "second_factor"),
+                ("code", code.as_str()),
+            ],
+        )
+        .await;
+    redirect(&resp, "/account/security");
+}
