@@ -2,7 +2,7 @@
 # `make bench-server`: the mock server under load on loopback, in release, bounded in time.
 #
 # For each Argon2id setting (the server's default, OWASP's minimum m=19 MiB t=2, and a lighter
-# one, see HASH_CONFIGS):
+# one, with a database file (WAL, fsync per commit) or in memory; see HASH_CONFIGS):
 #   1. the password-hash bound: Argon2id verifications/s through the server's own hasher on
 #      these cores (examples/hash_bound.rs); a full sign-in costs one verification;
 #   2. full sign-in (POST /api/session with the password, then POST /api/session/verify with a
@@ -15,8 +15,9 @@
 # endpoint >= 10,000 requests/s on 2 cores. Each is printed as met or missed, never adjusted.
 #
 # usage: scripts/bench-server.sh
-# env:   BENCH_SECONDS (20), BENCH_CLIENTS (50), BENCH_ACCOUNTS_PER_CLIENT (4), READ_SECONDS (10),
-#        HASH_CONFIGS ("19456:2 4096:1": memory KiB:passes, one run each)
+# env:   BENCH_SECONDS (20), BENCH_CLIENTS (50), BENCH_ACCOUNTS_PER_CLIENT (4), READ_SECONDS (5),
+#        HASH_CONFIGS ("19456:2 4096:1 4096:1:memory": memory KiB:passes[:memory], one run each;
+#        ":memory" runs the server with --db :memory: instead of a database file)
 # needs: oha (cargo install oha --locked: installed on first use, ~10 min on 2 cores), python3
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,8 +25,8 @@ cd "$(dirname "$0")/.."
 seconds=${BENCH_SECONDS:-20}
 clients=${BENCH_CLIENTS:-50}
 per_client=${BENCH_ACCOUNTS_PER_CLIENT:-4}
-read_seconds=${READ_SECONDS:-10}
-configs=${HASH_CONFIGS:-"19456:2 4096:1"}
+read_seconds=${READ_SECONDS:-5}
+configs=${HASH_CONFIGS:-"19456:2 4096:1 4096:1:memory"}
 
 if ! command -v oha >/dev/null 2>&1; then
     [[ -x ${CARGO_HOME:-$HOME/.cargo}/bin/oha ]] && export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
@@ -51,8 +52,8 @@ stop_server() {
 }
 trap 'stop_server; rm -rf "$work"' EXIT
 
-start_server() { # memory_kib iterations -> sets $base
-    "$bin" serve --addr 127.0.0.1:0 --db "$work/bench-$1-$2.sqlite3" --hash-memory-kib "$1" --hash-iterations "$2" \
+start_server() { # memory_kib iterations db -> sets $base
+    "$bin" serve --addr 127.0.0.1:0 --db "$3" --hash-memory-kib "$1" --hash-iterations "$2" \
         >"$work/out" 2>"$work/log" &
     server=$!
     base=
@@ -87,18 +88,26 @@ PY
 
 summary=()
 for config in $configs; do
-    memory=${config%%:*}
-    passes=${config##*:}
-    echo "== Argon2id m=$memory KiB, t=$passes, p=1 ($(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg))"
+    IFS=: read -r memory passes where <<<"$config"
+    if [[ ${where:-file} == memory ]]; then
+        db=:memory:
+    else
+        where=file
+        db=$work/bench-$memory-$passes.sqlite3
+    fi
+    echo "== Argon2id m=$memory KiB, t=$passes, p=1, database $where ($(nproc) cores," \
+        "load average $(cut -d' ' -f1-3 /proc/loadavg))"
 
     # The bound before and after the sign-in run; the higher one counts (the machine's other
     # load can only lower a measurement, so the higher is the truer bound).
     bound_before=$("$examples/hash_bound" --seconds 5 --memory-kib "$memory" --iterations "$passes")
     echo "$bound_before (before)"
 
-    start_server "$memory" "$passes"
-    sign_in_line=$("$examples/bench_sign_in" --url "$base" --clients "$clients" --seconds "$seconds" \
-        --accounts-per-client "$per_client" 2>&1 | tee /dev/stderr | grep -E '^(sign-in|first error)' || true)
+    start_server "$memory" "$passes" "$db"
+    "$examples/bench_sign_in" --url "$base" --clients "$clients" --seconds "$seconds" \
+        --accounts-per-client "$per_client" >"$work/sign-in.txt" 2>&1 || true
+    cat "$work/sign-in.txt"
+    sign_in_line=$(grep -E '^(sign-in|first error)' "$work/sign-in.txt" || true)
     rate=$(sed -n 's/^sign-in[^:]*: \([0-9.]*\) sign-ins.*/\1/p' <<<"$sign_in_line")
     p99=$(sed -n 's/.* p99 \([0-9.]*\) ms.*/\1/p' <<<"$sign_in_line")
     errors=$(sed -n 's/.* \([0-9]*\) errors.*/\1/p' <<<"$sign_in_line")
@@ -132,7 +141,7 @@ print(f"sign-in {rate:.1f}/s = {share:.0f}% of the hash bound {bound:.1f}/s (goa
 PY
 )
     echo "-> $verdict"
-    summary+=("m=$memory KiB t=$passes: $verdict")
+    summary+=("m=$memory KiB t=$passes, database $where: $verdict")
 done
 
 echo

@@ -450,6 +450,25 @@ def run(work):
         b.submit("confirm-disable")
         checks.check("Disable turns 2FA off", b.text("tfa-status") == "Not enabled" and b.visible("notice"))
 
+        # --- risk-based e-mail verification (2FA off, risk still high) ----------------------
+        b.submit("sign-out")
+        b.type("email", email)
+        b.type("password", PASSWORD)
+        b.submit("sign-in-submit")
+        checks.check("high risk, 2FA off: sign-in asks for an e-mailed code (\"Verify it's you\")",
+                     b.text("verify-heading") == "Verify it's you" and b.visible("email-code")
+                     and not b.els("use-recovery-code"))
+        b.type("email-code", outbox_code(base, email))
+        b.submit("submit-email")
+        checks.check("the e-mailed code completes the sign-in", b.path() == "/account/security", b.path())
+        b.submit("nav-exports")
+        b.submit("export-contacts")
+        b.type("email-code", outbox_code(base, email))
+        b.submit("submit-email")
+        checks.check("2FA off, high risk: the export is verified by e-mail and 2FA is suggested",
+                     b.visible("export-verified") and b.visible("suggest-2fa"))
+        b.shot("export-suggest-2fa.png")
+
         # --- the outbox as a page ------------------------------------------------------------
         b.go("/mock/outbox")
         subjects = [e.text for e in b.els("outbox-subject")]
