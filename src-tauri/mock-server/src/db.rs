@@ -1,17 +1,18 @@
-//! The database: one SQLite connection (bundled SQLite, WAL) behind a mutex, used from the
-//! blocking thread pool so the async threads never wait on disk.
+//! The database: bundled SQLite in WAL mode. One writer connection, driven by a dedicated
+//! writer thread; read-only connections for reads; the async threads never wait on disk.
 //!
 //! Durability: `journal_mode=WAL` with `synchronous=FULL`. A write transaction is in the WAL
 //! file before `COMMIT` returns, which alone survives a `kill -9` of the process (the data is in
 //! the kernel's page cache); FULL also fsyncs the WAL at every commit, so what a response
 //! reported as done survives a power cut or kernel crash too. That matters for the records
 //! whose loss would reopen a hole: the last accepted TOTP step (replay) and used recovery codes.
-//! The cost is one fsync per write transaction; reads never sync.
+//! Writes that arrive together share one commit (group commit, [`Db::transaction`]), so the
+//! fsync is paid once per batch, not once per request; reads never sync.
 //!
-//! A single writer connection serialises every transaction, which makes the check-then-update
-//! steps (a code accepted, a recovery code used) atomic without further locking; the slow parts
-//! (Argon2) run outside it. Reads of a file database go to read-only connections, which WAL lets
-//! run beside the writer, so they never wait behind a commit.
+//! The single writer serialises every write, which makes the check-then-update steps (a code
+//! accepted, a recovery code used) atomic without further locking; the slow parts (Argon2) run
+//! outside it. Reads of a file database go to read-only connections, which WAL lets run beside
+//! the writer, so they never wait behind a commit.
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
