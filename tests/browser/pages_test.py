@@ -24,6 +24,7 @@ import urllib.parse
 import urllib.request
 
 from selenium import webdriver
+from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as ec
@@ -150,6 +151,7 @@ class Browser:
 
     def go(self, path):
         self.d.get(self.base + path)
+        self.loaded()
         self.seen()
 
     def seen(self):
@@ -165,20 +167,43 @@ class Browser:
         found = self.els(testid)
         return bool(found) and found[0].is_displayed()
 
+    def retry(self, action):
+        """Runs `action` again when the page was swapped under it (a document still settling)."""
+        for attempt in range(3):
+            try:
+                return action()
+            except (StaleElementReferenceException, WebDriverException) as error:
+                if attempt == 2 or "does not belong to the document" not in str(error) and not isinstance(
+                    error, StaleElementReferenceException
+                ):
+                    raise
+                time.sleep(0.2)
+
     def type(self, testid, text):
-        field = self.wait.until(ec.visibility_of_element_located((By.CSS_SELECTOR, f'[data-testid="{testid}"]')))
-        field.clear()
-        field.send_keys(text)
+        def act():
+            field = self.wait.until(
+                ec.visibility_of_element_located((By.CSS_SELECTOR, f'[data-testid="{testid}"]'))
+            )
+            field.clear()
+            field.send_keys(text)
+
+        self.retry(act)
 
     def click(self, testid):
-        button = self.wait.until(ec.element_to_be_clickable((By.CSS_SELECTOR, f'[data-testid="{testid}"]')))
-        button.click()
+        def act():
+            self.wait.until(ec.element_to_be_clickable((By.CSS_SELECTOR, f'[data-testid="{testid}"]'))).click()
+
+        self.retry(act)
+
+    def loaded(self):
+        self.wait.until(lambda d: d.execute_script("return document.readyState") == "complete")
 
     def submit(self, testid):
         """Clicks a button that loads a new page, and waits for it."""
         old = self.d.find_element(By.TAG_NAME, "html")
         self.click(testid)
         self.wait.until(ec.staleness_of(old))
+        self.loaded()
         self.seen()
 
     def text(self, testid):
