@@ -22,7 +22,7 @@ UI_DIST := ui/dist/index.html
 # One thing at a time: the tests and the builds each want both cores.
 .NOTPARALLEL:
 
-.PHONY: help system-deps deps ui build run test test-rust test-ui test-e2e test-scripts screenshots bench bench-qr lint fmt icons clean distclean
+.PHONY: help system-deps deps ui build run test test-rust test-ui test-e2e test-scripts screenshots bench bench-qr bench-server lint fmt icons clean distclean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -47,7 +47,7 @@ build: $(UI_DIST) ## Build the UI, then every crate of the workspace (debug)
 run: deps build ## Open the app (or, without a display, the CLI)
 	@scripts/run.sh
 
-test: deps build ## Every test: cargo tests (bindings freshness included), Vitest, the window end-to-end tests, tests/*.sh
+test: deps build ## Every test: cargo tests (bindings freshness included), Vitest, the window end-to-end tests, tests/*.sh (scan-screen, browser, schemathesis)
 	@$(MAKE) test-rust test-ui test-e2e test-scripts
 
 test-rust:
@@ -77,6 +77,9 @@ bench: deps ## Core benchmarks, CLI start-up vs oathtool, Argon2 reference
 
 bench-qr: deps ## QR scanner on ../shared/qr-corpus, beside zbar and zxing-cpp when installed
 	scripts/bench-qr.sh
+
+bench-server: system-deps ## The mock server under load (release, oha): sign-in, hash bound, reads
+	scripts/bench-server.sh
 
 lint: $(UI_DIST) ## rustfmt check and clippy (warnings are errors) on the workspace
 	$(CARGO) fmt --all --check

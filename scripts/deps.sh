@@ -18,6 +18,9 @@ packages=(
   xvfb xauth dbus gnome-keyring libsecret-tools imagemagick xdotool x11-utils webkit2gtk-driver
   # The clipboard side of `scan --clipboard` in tests/scan-screen.sh.
   xclip
+  # The mock server's pages in headless Chromium (tests/browser.sh), and the Python tools of the
+  # test scripts (Selenium, schemathesis: PyPI, into target/pyvenv by scripts/pyvenv.sh).
+  chromium chromium-driver python3 python3-venv
   # Benchmarks.
   hyperfine
 )

@@ -357,6 +357,33 @@ fn recovery_codes_from_a_downloaded_file() {
 }
 
 #[test]
+fn the_mock_servers_download_code_file_reads_back() {
+    // The very text the mock server's "Download code" serves, with codes from its generator
+    // and one made of letters only (the hardest case for telling codes from words).
+    let mut codes: Vec<String> = (0..9)
+        .map(|_| smartpush_mock_server::crypto::new_recovery_code().unwrap().to_string())
+        .collect();
+    codes.push("ABCDEFGHJKLM".to_owned());
+    let text = smartpush_mock_server::pages::recovery_codes_file("bob@example.com", &codes, 1_795_000_000);
+    let env = Env::new();
+    let id = env.add(&format!(
+        "otpauth://totp/SmartPush:bob@example.com?secret={RFC_SECRET}&issuer=SmartPush"
+    ));
+    let file = env.vault.with_file_name("smartpush-recovery-codes.txt");
+    std::fs::write(&file, &text).unwrap();
+    let v = env.json(&["recovery", "add", &id, "--file", file.to_str().unwrap(), "--json"]);
+    assert_eq!(v["added"], 10, "{text}");
+    let listed = env.json(&["recovery", "list", &id, "--json"]);
+    let got: Vec<&str> = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(got, codes, "{text}");
+}
+
+#[test]
 fn recovery_only_accounts_are_first_class() {
     let env = Env::new();
     let v = env.json(&["add", "--issuer", "OldBank", "--account", "me", "--json"]);

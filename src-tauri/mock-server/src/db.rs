@@ -1,21 +1,24 @@
-//! The database: one SQLite connection (bundled SQLite, WAL) behind a mutex, used from the
-//! blocking thread pool so the async threads never wait on disk.
+//! The database: bundled SQLite in WAL mode. One writer connection, driven by a dedicated
+//! writer thread; read-only connections for reads; the async threads never wait on disk.
 //!
 //! Durability: `journal_mode=WAL` with `synchronous=FULL`. A write transaction is in the WAL
 //! file before `COMMIT` returns, which alone survives a `kill -9` of the process (the data is in
 //! the kernel's page cache); FULL also fsyncs the WAL at every commit, so what a response
 //! reported as done survives a power cut or kernel crash too. That matters for the records
 //! whose loss would reopen a hole: the last accepted TOTP step (replay) and used recovery codes.
-//! The cost is one fsync per write transaction; reads never sync.
+//! Writes that arrive together share one commit (group commit, [`Db::transaction`]), so the
+//! fsync is paid once per batch, not once per request; reads never sync.
 //!
-//! A single connection serialises every transaction, which makes the check-then-update steps
-//! (a code accepted, a recovery code used) atomic without further locking; the slow parts
-//! (Argon2) run outside it.
+//! The single writer serialises every write, which makes the check-then-update steps (a code
+//! accepted, a recovery code used) atomic without further locking; the slow parts (Argon2) run
+//! outside it. Reads of a file database go to read-only connections, which WAL lets run beside
+//! the writer, so they never wait behind a commit.
 
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, mpsc};
 
-use rusqlite::Connection;
+use rusqlite::{Connection, OpenFlags};
 
 use crate::error::{AppError, AppResult};
 
@@ -54,6 +57,12 @@ pub enum DbError {
     /// SQLite refused to open or set up the database.
     #[error("cannot open the database: {0}")]
     Sqlite(#[from] rusqlite::Error),
+    /// The writer thread could not be started.
+    #[error("cannot start the database writer: {source}")]
+    Writer {
+        /// Why.
+        source: std::io::Error,
+    },
     /// The file was written by a newer version of this server.
     #[error("the database has schema version {0}, newer than this server understands ({SCHEMA_VERSION})")]
     TooNew(i64),
@@ -161,6 +170,41 @@ pub const TABLES: &[&str] = &[
 #[derive(Clone)]
 pub struct Db {
     conn: Arc<Mutex<Connection>>,
+    readers: Arc<Readers>,
+    writer: mpsc::Sender<Job>,
+}
+
+/// Sends a write's result to its caller once its batch is committed (or failed).
+type Deliver = Box<dyn FnOnce(Result<(), AppError>) + Send>;
+/// One write: runs inside the batch's transaction (in its own savepoint) and says how to
+/// deliver its result after the commit.
+type Job = Box<dyn FnOnce(&rusqlite::Transaction<'_>) -> Deliver + Send>;
+
+/// Writes queued at the same time are committed together, at most this many per commit.
+const MAX_BATCH: usize = 64;
+
+/// Read-only connections to a database file: WAL lets them read beside the writer, so a read
+/// never waits for another request's commit (and its fsync). Empty for `:memory:`, whose
+/// database only the writer connection sees.
+struct Readers {
+    conns: Vec<Mutex<Connection>>,
+    next: AtomicUsize,
+}
+
+impl Readers {
+    /// A free reader (tried round-robin), else waits for the next one in turn.
+    fn acquire(&self) -> MutexGuard<'_, Connection> {
+        let n = self.conns.len();
+        let start = self.next.fetch_add(1, Ordering::Relaxed) % n;
+        for i in 0..n {
+            match self.conns[(start + i) % n].try_lock() {
+                Ok(guard) => return guard,
+                Err(std::sync::TryLockError::Poisoned(poisoned)) => return poisoned.into_inner(),
+                Err(std::sync::TryLockError::WouldBlock) => {}
+            }
+        }
+        lock(&self.conns[start])
+    }
 }
 
 impl std::fmt::Debug for Db {
@@ -185,8 +229,26 @@ impl Db {
         conn.pragma_update(None, "foreign_keys", "ON")?;
         conn.pragma_update(None, "busy_timeout", 5000)?;
         migrate(&conn)?;
+        let readers = match location {
+            DbLocation::Memory => Vec::new(),
+            DbLocation::File(path) => (0..reader_count())
+                .map(|_| open_reader(path).map(Mutex::new))
+                .collect::<Result<_, _>>()?,
+        };
+        let conn = Arc::new(Mutex::new(conn));
+        let (writer, jobs) = mpsc::channel();
+        let writer_conn = Arc::clone(&conn);
+        std::thread::Builder::new()
+            .name("sqlite-writer".into())
+            .spawn(move || write_loop(&writer_conn, &jobs))
+            .map_err(|source| DbError::Writer { source })?;
         Ok(Db {
-            conn: Arc::new(Mutex::new(conn)),
+            conn,
+            readers: Arc::new(Readers {
+                conns: readers,
+                next: AtomicUsize::new(0),
+            }),
+            writer,
         })
     }
 
@@ -206,57 +268,142 @@ impl Db {
         .map_err(|e| AppError::internal(format_args!("database task: {e}")))?
     }
 
-    /// Runs read-only `work` with the connection on the blocking pool.
+    /// Runs read-only `work` on the blocking pool, on one of the read-only connections (a file
+    /// database), else on the writer connection (`:memory:`).
     ///
-    /// Every read of the services goes through here, so read-only connections (WAL lets
-    /// readers run beside the writer) can be added in this one place if reads ever need to
-    /// scale past the single connection.
+    /// Every read of the services goes through here. A read sees every transaction committed
+    /// before it started (WAL snapshot); checks that must not race a write are repeated inside
+    /// the write transaction, as the services do.
     pub async fn read<T, F>(&self, work: F) -> AppResult<T>
     where
         T: Send + 'static,
         F: FnOnce(&Connection) -> AppResult<T> + Send + 'static,
     {
-        self.call(move |conn| work(conn)).await
+        if self.readers.conns.is_empty() {
+            return self.call(move |conn| work(conn)).await;
+        }
+        let readers = Arc::clone(&self.readers);
+        tokio::task::spawn_blocking(move || {
+            let guard = readers.acquire();
+            work(&guard)
+        })
+        .await
+        .map_err(|e| AppError::internal(format_args!("database task: {e}")))?
     }
 
     /// Runs `work` inside one immediate transaction, committed when it returns `Ok`.
+    ///
+    /// Writes run one after another on the writer connection (so a check and the update it
+    /// guards are atomic), and those queued at the same time share one commit (group commit):
+    /// each runs in its own savepoint, undone if it fails, and its caller hears back only after
+    /// the shared `COMMIT` (with its fsync) returned, so what a response reports as done is on
+    /// disk.
     pub async fn transaction<T, F>(&self, work: F) -> AppResult<T>
     where
         T: Send + 'static,
         F: FnOnce(&rusqlite::Transaction<'_>) -> AppResult<T> + Send + 'static,
     {
-        self.call(move |conn| {
-            let tx = conn
-                .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
-                .map_err(sql)?;
-            let value = work(&tx)?;
-            tx.commit().map_err(sql)?;
-            Ok(value)
-        })
-        .await
+        self.write(false, work).await
     }
 
     /// Runs `work` inside a transaction whose result is committed even when `work` answers
     /// with an error: for refusals that must leave a trace (a failed attempt counted, a
-    /// challenge voided). An error from SQLite itself still rolls back.
+    /// challenge voided). An internal error (SQLite itself) still rolls its work back.
     pub async fn transaction_keep<T, F>(&self, work: F) -> AppResult<T>
     where
         T: Send + 'static,
         F: FnOnce(&rusqlite::Transaction<'_>) -> AppResult<T> + Send + 'static,
     {
-        self.call(move |conn| {
-            let tx = conn
-                .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
-                .map_err(sql)?;
-            let value = work(&tx);
-            match &value {
-                Err(e) if e.kind() == crate::error::ProblemKind::Internal => return value,
-                _ => tx.commit().map_err(sql)?,
-            }
-            value
-        })
-        .await
+        self.write(true, work).await
     }
+
+    async fn write<T, F>(&self, keep_refusals: bool, work: F) -> AppResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&rusqlite::Transaction<'_>) -> AppResult<T> + Send + 'static,
+    {
+        let (answer, answered) = tokio::sync::oneshot::channel::<AppResult<T>>();
+        let job: Job = Box::new(move |tx| {
+            let value = run_in_savepoint(tx, keep_refusals, work);
+            Box::new(move |committed| {
+                let _ = answer.send(committed.and(value));
+            })
+        });
+        self.writer
+            .send(job)
+            .map_err(|_| AppError::internal("the database writer has stopped"))?;
+        answered
+            .await
+            .map_err(|_| AppError::internal("the database writer dropped a write"))?
+    }
+}
+
+/// Runs one write in a savepoint of the batch's transaction: released when it succeeds (or,
+/// with `keep_refusals`, when it refuses without an internal error), rolled back otherwise. A
+/// panic is caught and answered as an internal error, so one bad write cannot stop the writer.
+fn run_in_savepoint<T, F>(tx: &rusqlite::Transaction<'_>, keep_refusals: bool, work: F) -> AppResult<T>
+where
+    F: FnOnce(&rusqlite::Transaction<'_>) -> AppResult<T>,
+{
+    tx.execute_batch("SAVEPOINT job").map_err(sql)?;
+    let value = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| work(tx)))
+        .unwrap_or_else(|_| Err(AppError::internal("a database write panicked")));
+    let keep = match &value {
+        Ok(_) => true,
+        Err(e) => keep_refusals && e.kind() != crate::error::ProblemKind::Internal,
+    };
+    let end = if keep {
+        "RELEASE job"
+    } else {
+        "ROLLBACK TO job; RELEASE job"
+    };
+    tx.execute_batch(end).map_err(sql)?;
+    value
+}
+
+/// The writer thread: takes the writes queued now (up to [`MAX_BATCH`]), runs them in one
+/// immediate transaction, commits once, then answers each. Ends when every [`Db`] is dropped.
+fn write_loop(conn: &Mutex<Connection>, jobs: &mpsc::Receiver<Job>) {
+    while let Ok(first) = jobs.recv() {
+        let mut batch = vec![first];
+        while batch.len() < MAX_BATCH {
+            match jobs.try_recv() {
+                Ok(job) => batch.push(job),
+                Err(_) => break,
+            }
+        }
+        let mut guard = lock(conn);
+        let tx = match guard.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate) {
+            Ok(tx) => tx,
+            Err(e) => {
+                // Logged by `sql`; dropping the jobs answers each caller with an internal error.
+                drop(sql(e));
+                drop(batch);
+                continue;
+            }
+        };
+        let deliveries: Vec<Deliver> = batch.into_iter().map(|job| job(&tx)).collect();
+        let committed = tx.commit().map_err(sql);
+        drop(guard);
+        for deliver in deliveries {
+            deliver(committed.clone());
+        }
+    }
+}
+
+/// Read-only connections per file database: one per core, at least two.
+fn reader_count() -> usize {
+    std::thread::available_parallelism().map_or(2, |n| n.get()).max(2)
+}
+
+fn open_reader(path: &Path) -> Result<Connection, DbError> {
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI,
+    )?;
+    conn.pragma_update(None, "busy_timeout", 5000)?;
+    conn.pragma_update(None, "query_only", "ON")?;
+    Ok(conn)
 }
 
 /// A poisoned mutex only means a closure panicked mid-call; SQLite rolled its transaction
@@ -325,6 +472,118 @@ mod tests {
             let mode = std::fs::metadata(&path).unwrap().permissions().mode();
             assert_eq!(mode & 0o077, 0, "{mode:o}");
         }
+    }
+
+    #[tokio::test]
+    async fn readers_see_every_commit_and_cannot_write() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::open(&DbLocation::File(dir.path().join("db.sqlite3"))).unwrap();
+        assert!(db.readers.conns.len() >= 2);
+        for n in 1..=3_i64 {
+            db.transaction(move |tx| {
+                tx.execute(
+                    "INSERT INTO outbox (to_email, subject, body, sent_at) VALUES ('a@b.co', 's', 'b', ?1)",
+                    [n],
+                )
+                .map_err(sql)?;
+                Ok(())
+            })
+            .await
+            .unwrap();
+            let seen: i64 = db
+                .read(|conn| {
+                    conn.query_row("SELECT COUNT(*) FROM outbox", [], |r| r.get(0))
+                        .map_err(sql)
+                })
+                .await
+                .unwrap();
+            assert_eq!(seen, n, "a read after a commit sees it");
+        }
+        let refused = db
+            .read(|conn| conn.execute("DELETE FROM outbox", []).map_err(sql))
+            .await;
+        assert!(refused.is_err(), "readers are read-only");
+        let memory = Db::open(&DbLocation::Memory).unwrap();
+        assert!(
+            memory.readers.conns.is_empty(),
+            "an in-memory database has only the writer"
+        );
+    }
+
+    fn insert(tx: &rusqlite::Transaction<'_>, at: i64) -> AppResult<()> {
+        tx.execute(
+            "INSERT INTO outbox (to_email, subject, body, sent_at) VALUES ('a@b.co', 's', 'b', ?1)",
+            [at],
+        )
+        .map(drop)
+        .map_err(sql)
+    }
+
+    async fn rows(db: &Db) -> i64 {
+        db.read(|conn| {
+            conn.query_row("SELECT COUNT(*) FROM outbox", [], |r| r.get(0))
+                .map_err(sql)
+        })
+        .await
+        .unwrap()
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn concurrent_writes_commit_together_and_fail_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::open(&DbLocation::File(dir.path().join("db.sqlite3"))).unwrap();
+        let tasks: Vec<_> = (0..200_i64)
+            .map(|i| {
+                let db = db.clone();
+                tokio::spawn(async move {
+                    db.transaction(move |tx| {
+                        insert(tx, i)?;
+                        if i % 7 == 0 {
+                            return Err(AppError::new(crate::error::ProblemKind::BadRequest, "refused"));
+                        }
+                        Ok(i)
+                    })
+                    .await
+                })
+            })
+            .collect();
+        let mut ok = 0;
+        for task in tasks {
+            if task.await.unwrap().is_ok() {
+                ok += 1;
+            }
+        }
+        assert_eq!(ok, 200 - 29, "every 7th write refused");
+        assert_eq!(rows(&db).await, ok, "a refused write is undone, its neighbours are not");
+
+        // A refusal that must leave a trace keeps its writes; an internal error does not.
+        let kept = db
+            .transaction_keep(|tx| {
+                insert(tx, 1)?;
+                Err::<(), _>(AppError::new(crate::error::ProblemKind::InvalidCode, "wrong"))
+            })
+            .await;
+        assert!(kept.is_err());
+        assert_eq!(rows(&db).await, ok + 1);
+        let broken = db
+            .transaction_keep(|tx| {
+                insert(tx, 2)?;
+                Err::<(), _>(AppError::internal("test: broken"))
+            })
+            .await;
+        assert!(broken.is_err());
+        assert_eq!(rows(&db).await, ok + 1);
+
+        // A write that panics is answered as an internal error; the writer goes on.
+        let panicked = db
+            .transaction(|_| -> AppResult<()> { panic!("test: a write panics") })
+            .await;
+        assert_eq!(panicked.unwrap_err().kind(), crate::error::ProblemKind::Internal);
+        db.transaction(|tx| insert(tx, 3)).await.unwrap();
+        assert_eq!(rows(&db).await, ok + 2);
+        drop(db);
+        let reopened = Db::open(&DbLocation::File(dir.path().join("db.sqlite3"))).unwrap();
+        assert_eq!(rows(&reopened).await, ok + 2, "what was answered is on disk");
     }
 
     #[test]

@@ -7,7 +7,8 @@
 //!
 //! Layout:
 //! * [`app`] builds the axum [`Router`] over an [`AppState`]; [`serve`] runs it on a listener.
-//! * [`api`]: the JSON handlers (documented for `/openapi.json` with utoipa);
+//! * [`api`]: the JSON handlers (documented for `/openapi.json` with utoipa); [`pages`]: the
+//!   web pages for the same flows (server-rendered HTML, cookie sessions, CSRF tokens);
 //!   [`service`]: the flows and every security rule, independent of HTTP, for the handlers and
 //!   the web pages alike; [`extract`]: extractors and middleware whose refusals are problems.
 //! * [`db`]: SQLite (WAL, `synchronous=FULL`); [`crypto`]: randomness, Argon2id, token hashes,
@@ -24,6 +25,7 @@ pub mod db;
 pub mod error;
 pub mod extract;
 pub mod model;
+pub mod pages;
 pub mod qr;
 pub mod service;
 
@@ -32,8 +34,8 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use axum::Router;
-use axum::extract::DefaultBodyLimit;
-use axum::http::{HeaderValue, header};
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::{HeaderMap, HeaderValue, header};
 use axum::middleware::from_fn;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -124,8 +126,9 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     doc
 }
 
-/// The whole server: the API, the tester controls (loopback only), `/openapi.json`, problem
-/// answers for unknown routes and methods, the 64 KiB body limit and the request log.
+/// The whole server: the API, the web pages, the tester controls (loopback only),
+/// `/openapi.json`, problem answers for unknown routes and methods (a page for browsers), the
+/// 64 KiB body limit and the request log.
 ///
 /// Serve it with connection information (`into_make_service_with_connect_info::<SocketAddr>()`,
 /// as [`serve`] does), or the tester controls refuse every request.
@@ -138,6 +141,7 @@ pub fn app(state: AppState) -> Router {
     Router::new()
         .merge(api)
         .merge(tester)
+        .merge(pages::router())
         .route(
             "/openapi.json",
             get(move || {
@@ -159,7 +163,10 @@ pub fn app(state: AppState) -> Router {
         .with_state(state)
 }
 
-async fn not_found() -> Response {
+async fn not_found(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    if api::tester::wants_html(&headers) {
+        return pages::not_found_page(&state, &headers).await;
+    }
     AppError::new(ProblemKind::NotFound, "There is nothing at this address.").into_response()
 }
 

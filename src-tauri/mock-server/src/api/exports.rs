@@ -14,7 +14,8 @@ use crate::service::{self, exports::ExportOutcome};
 /// The `X-Suggest-2FA` header sent with an export verified by e-mail while 2FA is off.
 pub const SUGGEST_2FA_HEADER: &str = "x-suggest-2fa";
 
-fn csv_response(file: ExportFile) -> Response {
+/// The CSV answer of an export (also the web pages' download).
+pub fn csv_response(file: ExportFile) -> Response {
     let disposition = format!("attachment; filename=\"smartpush-{}.csv\"", file.kind.as_str());
     let mut response = file.csv.into_response();
     let headers = response.headers_mut();

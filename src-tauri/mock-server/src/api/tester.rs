@@ -3,6 +3,7 @@
 use axum::Json;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
 
 use super::{BodyProblems, TesterProblems};
 use crate::AppState;
@@ -19,14 +20,16 @@ pub fn wants_html(headers: &HeaderMap) -> bool {
     matches!((html, json), (Some(_), None)) || matches!((html, json), (Some(h), Some(j)) if h < j)
 }
 
-/// The e-mails the server sent, newest first (optionally to one address).
+/// The e-mails the server sent, newest first (optionally to one address); a browser asking for
+/// `text/html` gets them as a page.
 #[utoipa::path(
     get,
     path = "/mock/outbox",
     tag = "mock",
     params(OutboxQuery),
     responses(
-        (status = 200, description = "The e-mails, newest first", body = Vec<OutboxMessage>),
+        (status = 200, description = "The e-mails, newest first (a web page when the client prefers \
+`text/html`)", content((Vec<OutboxMessage> = "application/json"), (String = "text/html"))),
         (status = 400, description = "`bad_request`: unreadable query", body = Problem,
             content_type = "application/problem+json"),
         TesterProblems,
@@ -34,13 +37,17 @@ pub fn wants_html(headers: &HeaderMap) -> bool {
 )]
 pub async fn outbox(
     State(state): State<AppState>,
-    _headers: HeaderMap,
+    headers: HeaderMap,
     query: Result<Query<OutboxQuery>, axum::extract::rejection::QueryRejection>,
-) -> AppResult<Json<Vec<OutboxMessage>>> {
+) -> AppResult<Response> {
     let Query(query) =
         query.map_err(|_| AppError::new(ProblemKind::BadRequest, "The query string could not be read."))?;
-    // Pages hook: when `wants_html(&_headers)`, the web pages render these messages as a page.
-    service::tester::outbox(&state, query.to).await.map(Json)
+    if wants_html(&headers) {
+        return Ok(crate::pages::tester::outbox_page(&state, &headers, query.to).await);
+    }
+    service::tester::outbox(&state, query.to)
+        .await
+        .map(|messages| Json(messages).into_response())
 }
 
 /// Empties the outbox.

@@ -299,23 +299,31 @@ pub async fn choose_method(
             Ok(account.email)
         })
         .await?;
-    let mut answer = MethodChosen {
-        step: EnrollmentStep::Confirm,
-        method,
-        secret: None,
-        otpauth_uri: None,
-        qr_png: None,
-    };
-    if let Some(secret) = secret {
-        let uri = otpauth_uri(&email, &secret);
-        let png = render_qr(uri.clone()).await?;
-        let mut data_url = Zeroizing::new(String::from("data:image/png;base64,"));
-        data_url.push_str(&data_encoding::BASE64.encode(&png));
-        answer.secret = Some(SecretString::new(secret.to_base32().as_str()));
-        answer.otpauth_uri = Some(SecretString::new(uri.as_str()));
-        answer.qr_png = Some(SecretString::new(data_url.as_str()));
+    match secret {
+        Some(secret) => totp_answer(&email, &secret).await,
+        None => Ok(MethodChosen {
+            step: EnrollmentStep::Confirm,
+            method,
+            secret: None,
+            otpauth_uri: None,
+            qr_png: None,
+        }),
     }
-    Ok(answer)
+}
+
+/// The confirm-step answer for a TOTP secret: the manual key, the otpauth URI and its QR code.
+async fn totp_answer(email: &str, secret: &Secret) -> AppResult<MethodChosen> {
+    let uri = otpauth_uri(email, secret);
+    let png = render_qr(uri.clone()).await?;
+    let mut data_url = Zeroizing::new(String::from("data:image/png;base64,"));
+    data_url.push_str(&data_encoding::BASE64.encode(&png));
+    Ok(MethodChosen {
+        step: EnrollmentStep::Confirm,
+        method: TwoFactorMethod::Totp,
+        secret: Some(SecretString::new(secret.to_base32().as_str())),
+        otpauth_uri: Some(SecretString::new(uri.as_str())),
+        qr_png: Some(SecretString::new(data_url.as_str())),
+    })
 }
 
 async fn render_qr(uri: Zeroizing<String>) -> AppResult<Vec<u8>> {
@@ -324,11 +332,11 @@ async fn render_qr(uri: Zeroizing<String>) -> AppResult<Vec<u8>> {
         .map_err(|e| AppError::internal(format_args!("QR task: {e}")))?
 }
 
-/// `GET /api/2fa/enrollment/{id}/qr.png`: the QR code of the pending TOTP secret.
-pub async fn qr_png(state: &AppState, session: &SessionInfo, id: String) -> AppResult<Vec<u8>> {
+/// The account's e-mail and the pending TOTP secret of enrollment `id` (confirm step, TOTP).
+async fn pending_secret(state: &AppState, session: &SessionInfo, id: String) -> AppResult<(String, Secret)> {
     let account_id = session.account_id;
     let now = state.now();
-    let (email, secret) = state
+    state
         .db()
         .read(move |conn| {
             let enrollment = load(conn, account_id, &id, now)?;
@@ -339,8 +347,20 @@ pub async fn qr_png(state: &AppState, session: &SessionInfo, id: String) -> AppR
                 _ => Err(wrong_step("choose the authenticator app first")),
             }
         })
-        .await?;
+        .await
+}
+
+/// `GET /api/2fa/enrollment/{id}/qr.png`: the QR code of the pending TOTP secret.
+pub async fn qr_png(state: &AppState, session: &SessionInfo, id: String) -> AppResult<Vec<u8>> {
+    let (email, secret) = pending_secret(state, session, id).await?;
     render_qr(otpauth_uri(&email, &secret)).await
+}
+
+/// The confirm step of a TOTP enrollment again (what step 3 answered: manual key, otpauth URI,
+/// QR code), for the web page to show it once more after a wrong code.
+pub async fn pending_totp(state: &AppState, session: &SessionInfo, id: String) -> AppResult<MethodChosen> {
+    let (email, secret) = pending_secret(state, session, id).await?;
+    totp_answer(&email, &secret).await
 }
 
 /// `POST /api/2fa/enrollment/{id}/resend`: a new e-mail code for step 2, or for step 4 with
