@@ -73,14 +73,21 @@ pub fn list(dir: &Path) -> Result<Vec<BackupFile>, VaultError> {
 /// beyond `policy.keep`. Returns the new backup's path.
 pub(crate) fn write(policy: &BackupPolicy, bytes: &[u8], now: i64) -> Result<PathBuf, VaultError> {
     store::create_parent(&policy.dir.join("vault.spv"))?;
-    // Two processes saving in the same second may pick the same name: `write_new` never
-    // replaces a file, so the loser moves on to the next number.
-    let mut seq = 0u32;
+    // Several saves in one second are numbered after the highest number already used for that
+    // second (starting at 0 again would reuse a pruned name and sort the newest backup as the
+    // oldest). Two processes may still pick the same name: `write_new` never replaces a file,
+    // so the loser moves on to the next number.
+    let mut seq = list(&policy.dir)?
+        .iter()
+        .filter(|b| b.created == now)
+        .map(|b| b.seq.saturating_add(1))
+        .max()
+        .unwrap_or(0);
     let path = loop {
         let candidate = policy.dir.join(format!("vault-{now:011}-{seq}.spv"));
         match store::write_new(&candidate, bytes) {
             Ok(()) => break candidate,
-            Err(VaultError::AlreadyExists(_)) if seq < 10_000 => seq += 1,
+            Err(VaultError::AlreadyExists(_)) if seq < u32::MAX => seq += 1,
             Err(e) => return Err(e),
         }
     };
@@ -98,6 +105,26 @@ pub(crate) fn write(policy: &BackupPolicy, bytes: &[u8], now: i64) -> Result<Pat
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Regression (seen in CI): more saves in one second than backups kept reused a pruned
+    /// name, and the newest backup was then listed as the oldest and pruned.
+    #[test]
+    fn many_saves_in_one_second_stay_in_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let policy = BackupPolicy {
+            dir: dir.path().join("b"),
+            keep: 3,
+        };
+        let mut newest = PathBuf::new();
+        for i in 0..12u8 {
+            newest = write(&policy, &[i], 500).unwrap();
+        }
+        let kept = list(&policy.dir).unwrap();
+        assert_eq!(kept.len(), 3);
+        assert_eq!(kept[0].path, newest);
+        let contents: Vec<u8> = kept.iter().map(|b| std::fs::read(&b.path).unwrap()[0]).collect();
+        assert_eq!(contents, [11, 10, 9]);
+    }
 
     #[test]
     fn keeps_the_newest_and_lists_newest_first() {
