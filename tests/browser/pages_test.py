@@ -200,9 +200,23 @@ class Browser:
 
     def submit(self, testid):
         """Clicks a button that loads a new page, and waits for it."""
-        old = self.d.find_element(By.TAG_NAME, "html")
+        old = self.retry(lambda: self.d.find_element(By.TAG_NAME, "html"))
         self.click(testid)
-        self.wait.until(ec.staleness_of(old))
+
+        def replaced(_driver):
+            # Chromium reports a node of a document it already dropped either as stale or as
+            # "does not belong to the document": both mean the old page is gone.
+            try:
+                old.is_enabled()
+                return False
+            except StaleElementReferenceException:
+                return True
+            except WebDriverException as error:
+                if "does not belong to the document" in str(error):
+                    return True
+                raise
+
+        self.wait.until(replaced)
         self.loaded()
         self.seen()
 
