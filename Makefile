@@ -22,7 +22,7 @@ UI_DIST := ui/dist/index.html
 # One thing at a time: the tests and the builds each want both cores.
 .NOTPARALLEL:
 
-.PHONY: help system-deps deps ui build run test test-rust test-ui test-e2e test-scripts screenshots bench bench-qr bench-server lint fmt icons clean distclean
+.PHONY: help system-deps deps ui build run test test-rust test-ui test-e2e test-scripts screenshots bench bench-qr bench-app bench-server lint fmt icons clean distclean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -77,6 +77,9 @@ bench: deps ## Core benchmarks, CLI start-up vs oathtool, Argon2 reference
 
 bench-qr: deps ## QR scanner on ../shared/qr-corpus, beside zbar and zxing-cpp when installed
 	scripts/bench-qr.sh
+
+bench-app: deps $(UI_DIST) ## The app against a bare Tauri window under Xvfb (release): launch to first code with 1,000 accounts, idle memory
+	scripts/bench-app.sh
 
 bench-server: system-deps ## The mock server under load (release, oha): sign-in, hash bound, reads
 	scripts/bench-server.sh

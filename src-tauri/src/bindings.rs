@@ -42,7 +42,9 @@ pub fn commands() -> Vec<CommandSig> {
     let id = || ("id", ts::<String>());
     vec![
         sig::<app::AppInfo>("app_info", vec![]),
+        sig::<()>("bench_mark", vec![("label", ts::<String>())]),
         sig::<vault::VaultStatus>("vault_status", vec![]),
+        sig::<bool>("startup_unlock", vec![]),
         sig::<()>("create_vault", vec![("password", ts::<String>())]),
         sig::<()>("unlock", vec![("password", ts::<String>())]),
         sig::<()>("lock", vec![]),

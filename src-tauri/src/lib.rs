@@ -29,7 +29,9 @@ pub fn invoke_handler<R: Runtime>() -> impl Fn(Invoke<R>) -> bool + Send + Sync 
     use commands::{accounts, app, codes, recovery, vault};
     tauri::generate_handler![
         app::app_info,
+        app::bench_mark,
         vault::vault_status,
+        vault::startup_unlock,
         vault::create_vault,
         vault::unlock,
         vault::lock,
@@ -72,6 +74,9 @@ pub enum RunError {
     /// Checked up front because GTK would otherwise abort the process.
     #[error("no display found ($DISPLAY and $WAYLAND_DISPLAY are empty): the desktop window cannot open here")]
     NoDisplay,
+    /// `--password-stdin` was given but standard input could not be read.
+    #[error("could not read the password from standard input: {0}")]
+    Stdin(std::io::Error),
     /// Tauri failed to start or stopped with an error.
     #[error(transparent)]
     Tauri(#[from] tauri::Error),
@@ -89,6 +94,10 @@ pub fn run() -> Result<(), RunError> {
     if uses_x11_or_wayland() && !display_available(std::env::var_os("DISPLAY"), std::env::var_os("WAYLAND_DISPLAY")) {
         return Err(RunError::NoDisplay);
     }
+    let state = default_state();
+    if let Some(password) = startup_password()? {
+        state.begin_startup_unlock(password);
+    }
     tauri::Builder::default()
         // Must be the first plugin, so a second instance exits before anything else starts.
         .plugin(tauri_plugin_single_instance::init(|app, _argv, _cwd| {
@@ -99,10 +108,27 @@ pub fn run() -> Result<(), RunError> {
         .plugin(tauri_plugin_opener::init())
         // tauri-plugin-global-shortcut is a dependency but not registered yet: on Linux its
         // setup starts an X11 event thread, which is wasted until a shortcut exists.
-        .manage(default_state())
+        .manage(state)
         .invoke_handler(invoke_handler())
         .run(tauri::tauri_build_context!())?;
     Ok(())
+}
+
+/// The command-line flag that makes the app read its vault password from standard input and
+/// unlock at launch (scripts, `make bench-app`). There is deliberately no environment variable
+/// for the app: the web view's helper processes would inherit it.
+pub const PASSWORD_STDIN_FLAG: &str = "--password-stdin";
+
+/// Reads the password from standard input (one line, without its line ending) when the app was
+/// started with [`PASSWORD_STDIN_FLAG`].
+fn startup_password() -> Result<Option<smartpush_core::SecretString>, RunError> {
+    if !std::env::args_os().skip(1).any(|a| a == PASSWORD_STDIN_FLAG) {
+        return Ok(None);
+    }
+    let mut line = zeroize::Zeroizing::new(String::new());
+    std::io::stdin().read_line(&mut line).map_err(RunError::Stdin)?;
+    let password = line.trim_end_matches(['\r', '\n']);
+    Ok(Some(smartpush_core::SecretString::new(password.to_owned())))
 }
 
 /// Whether windows go through X11 or Wayland on this platform (GTK needs one of them).

@@ -5,6 +5,7 @@
 //! timeout is dropped (its keys zeroized) before the command sees it.
 
 use std::path::PathBuf;
+use std::sync::mpsc::{self, Receiver};
 use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
@@ -25,6 +26,8 @@ pub struct AppState {
     /// Key-derivation strength for new vaults (tests use the minimum).
     pub kdf: KdfParams,
     inner: Mutex<Inner>,
+    /// The outcome of an unlock started at launch (`--password-stdin`), until the UI collects it.
+    startup_unlock: Mutex<Option<Receiver<Result<(), IpcError>>>>,
 }
 
 /// The mutable part, behind the mutex.
@@ -53,7 +56,34 @@ impl AppState {
                 auto_lock: Some(DEFAULT_AUTO_LOCK),
                 ..Inner::default()
             }),
+            startup_unlock: Mutex::new(None),
         }
+    }
+
+    /// Starts opening the vault with `password` on a thread of its own, so the key derivation
+    /// runs while the window and its web view start; [`AppState::startup_unlock`] waits for it.
+    pub fn begin_startup_unlock(self: &std::sync::Arc<Self>, password: smartpush_core::SecretString) {
+        let (tx, rx) = mpsc::channel();
+        *self.startup_unlock.lock().unwrap_or_else(|p| p.into_inner()) = Some(rx);
+        let state = std::sync::Arc::clone(self);
+        std::thread::spawn(move || {
+            let outcome = state
+                .vault_path()
+                .and_then(|path| Vault::open(&path, &password).map_err(IpcError::from))
+                .map(|vault| state.set_unlocked(vault));
+            // The receiver is gone only when the app is closing: nothing to report then.
+            let _ = tx.send(outcome);
+        });
+    }
+
+    /// Waits for the unlock started at launch and returns its outcome once (`None`: there was
+    /// none, or it was already collected). Blocks: call it off the main thread.
+    pub fn startup_unlock(&self) -> Option<Result<(), IpcError>> {
+        let rx = self.startup_unlock.lock().unwrap_or_else(|p| p.into_inner()).take()?;
+        Some(
+            rx.recv()
+                .unwrap_or_else(|_| Err(IpcError::Io("the unlock at start-up stopped".into()))),
+        )
     }
 
     /// The vault path, or an error when the platform has none.

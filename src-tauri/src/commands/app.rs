@@ -25,6 +25,27 @@ pub fn app_info<R: Runtime>(app: AppHandle<R>) -> AppInfo {
     }
 }
 
+/// Environment variable that makes [`bench_mark`] print its marks (`make bench-app`).
+pub const BENCH_ENV: &str = "SMARTPUSH_AUTH_BENCH";
+
+/// For `make bench-app`: when `$SMARTPUSH_AUTH_BENCH` is set, prints `bench: <label> <unix ms>`
+/// on stdout (the UI calls it once the first codes are painted). Does nothing otherwise.
+#[tauri::command]
+pub fn bench_mark(label: String) {
+    if std::env::var_os(BENCH_ENV).is_none() {
+        return;
+    }
+    let label: String = label
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
+        .take(40)
+        .collect();
+    let ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis());
+    println!("bench: {label} {ms}");
+}
+
 #[cfg(test)]
 mod tests {
     use crate::commands::test_support::{call, mock_app};

@@ -75,6 +75,14 @@ pub async fn unlock(state: State<'_, Arc<AppState>>, password: String) -> IpcRes
     .await
 }
 
+/// Waits for the unlock started at launch by `--password-stdin` and reports it: `false` when
+/// there was none (the UI then routes as usual), an error (e.g. `WrongPassword`) when it failed.
+#[tauri::command]
+pub async fn startup_unlock(state: State<'_, Arc<AppState>>) -> IpcResult<bool> {
+    let state = Arc::clone(&state);
+    blocking(move || state.startup_unlock().transpose().map(|done| done.is_some())).await
+}
+
 /// Locks the vault now: its keys and content are dropped from memory.
 #[tauri::command]
 pub fn lock(state: State<'_, Arc<AppState>>) {
@@ -97,4 +105,62 @@ pub fn set_auto_lock(state: State<'_, Arc<AppState>>, seconds: Option<u32>) -> I
     }
     state.set_auto_lock(seconds.map(|s| Duration::from_secs(s.into())));
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+    use smartpush_core::SecretString;
+
+    use crate::commands::test_support::{call, mock_app, state};
+
+    const PASSWORD: &str = "correct horse battery staple";
+
+    /// A mock app whose vault exists and is locked again.
+    fn locked_vault() -> (
+        tauri::App<tauri::test::MockRuntime>,
+        tauri::WebviewWindow<tauri::test::MockRuntime>,
+        tempfile::TempDir,
+    ) {
+        let mock = mock_app();
+        call(&mock.1, "create_vault", json!({ "password": PASSWORD })).expect("vault created");
+        call(&mock.1, "lock", json!({})).expect("locked");
+        mock
+    }
+
+    #[test]
+    fn without_a_startup_password_startup_unlock_reports_nothing() {
+        let (_app, webview, _dir) = locked_vault();
+        assert_eq!(call(&webview, "startup_unlock", json!({})), Ok(json!(false)));
+        assert_eq!(
+            call(&webview, "vault_status", json!({})).expect("status")["unlocked"],
+            false
+        );
+    }
+
+    #[test]
+    fn a_startup_password_unlocks_the_vault_once() {
+        let (app, webview, _dir) = locked_vault();
+        state(&app).begin_startup_unlock(SecretString::new(PASSWORD));
+        assert_eq!(call(&webview, "startup_unlock", json!({})), Ok(json!(true)));
+        assert_eq!(
+            call(&webview, "vault_status", json!({})).expect("status")["unlocked"],
+            true
+        );
+        // Collected once: a reload of the page does not wait again.
+        assert_eq!(call(&webview, "startup_unlock", json!({})), Ok(json!(false)));
+    }
+
+    #[test]
+    fn a_wrong_startup_password_is_reported_and_leaves_the_vault_locked() {
+        let (app, webview, _dir) = locked_vault();
+        state(&app).begin_startup_unlock(SecretString::new("not the password"));
+        let err = call(&webview, "startup_unlock", json!({})).expect_err("wrong password");
+        assert_eq!(err["type"], "WrongPassword", "{err}");
+        assert!(!err.to_string().contains("not the password"), "{err}");
+        assert_eq!(
+            call(&webview, "vault_status", json!({})).expect("status")["unlocked"],
+            false
+        );
+    }
 }

@@ -212,7 +212,9 @@ export function isIpcError(value: unknown): value is IpcError {
 /** Every IPC command; each rejects with an `IpcError`. */
 export const commands = {
   appInfo: (): Promise<AppInfo> => invoke<AppInfo>("app_info"),
+  benchMark: (label: string): Promise<null> => invoke<null>("bench_mark", { label }),
   vaultStatus: (): Promise<VaultStatus> => invoke<VaultStatus>("vault_status"),
+  startupUnlock: (): Promise<boolean> => invoke<boolean>("startup_unlock"),
   createVault: (password: string): Promise<null> => invoke<null>("create_vault", { password }),
   unlock: (password: string): Promise<null> => invoke<null>("unlock", { password }),
   lock: (): Promise<null> => invoke<null>("lock"),
