@@ -1,9 +1,11 @@
-import { defineConfig } from "vite";
+import { defineConfig } from "vitest/config";
 import { svelte } from "@sveltejs/vite-plugin-svelte";
 
 // The window is WebKitGTK (Linux) or WebKit/WebView2 elsewhere; all run modern JavaScript.
-export default defineConfig({
+export default defineConfig(({ mode }) => ({
   plugins: [svelte()],
+  // Vitest runs components in happy-dom: take Svelte's browser build, not its server build.
+  resolve: mode === "test" ? { conditions: ["browser"] } : {},
   // Relative asset URLs: the app serves ui/dist from its own origin.
   base: "./",
   clearScreen: false,
@@ -16,4 +18,4 @@ export default defineConfig({
     assetsInlineLimit: 0,
     sourcemap: false,
   },
-});
+}));

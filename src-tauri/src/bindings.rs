@@ -8,7 +8,7 @@
 
 use ts_rs::TS;
 
-use crate::commands::{accounts, app, codes, recovery, vault};
+use crate::commands::{accounts, app, codes, details, recovery, vault};
 use crate::error::IpcError;
 
 /// Where the generated file lives, relative to the repository root.
@@ -54,10 +54,16 @@ pub fn commands() -> Vec<CommandSig> {
         sig::<accounts::Found>("read_uri", vec![("text", ts::<String>())]),
         sig::<accounts::Found>("read_image", vec![("base64", ts::<String>())]),
         sig::<accounts::Found>("scan_screen", vec![]),
+        sig::<accounts::Found>("read_clipboard", vec![]),
         sig::<Vec<String>>("add_pending", vec![("indexes", ts::<Vec<u32>>())]),
         sig::<Vec<accounts::FieldIssue>>("check_manual", vec![("form", ts::<accounts::ManualAccount>())]),
         sig::<String>("add_manual", vec![("form", ts::<accounts::ManualAccount>())]),
         sig::<()>("delete_account", vec![id()]),
+        sig::<details::AccountDetails>("account_details", vec![id()]),
+        sig::<Vec<accounts::FieldIssue>>("update_account", vec![id(), ("edit", ts::<details::AccountEdit>())]),
+        sig::<()>("set_favourite", vec![id(), ("favourite", ts::<bool>())]),
+        sig::<String>("reveal_secret", vec![id()]),
+        sig::<String>("account_qr", vec![id()]),
         sig::<Vec<codes::CodeView>>("list_codes", vec![]),
         sig::<String>("next_code", vec![id()]),
         sig::<String>("hotp_next", vec![id()]),
@@ -91,6 +97,8 @@ fn declarations() -> Vec<String> {
         accounts::Found::decl(),
         accounts::ManualAccount::decl(),
         accounts::FieldIssue::decl(),
+        details::AccountDetails::decl(),
+        details::AccountEdit::decl(),
         codes::CodeView::decl(),
         codes::Copied::decl(),
         recovery::RecoveryView::decl(),

@@ -26,7 +26,7 @@ pub const MAIN_WINDOW: &str = "main";
 ///
 /// Shared by [`run`] and the command-layer tests, so the tests exercise the real registration.
 pub fn invoke_handler<R: Runtime>() -> impl Fn(Invoke<R>) -> bool + Send + Sync + 'static {
-    use commands::{accounts, app, codes, recovery, vault};
+    use commands::{accounts, app, codes, details, recovery, vault};
     tauri::generate_handler![
         app::app_info,
         app::bench_mark,
@@ -41,10 +41,16 @@ pub fn invoke_handler<R: Runtime>() -> impl Fn(Invoke<R>) -> bool + Send + Sync 
         accounts::read_uri,
         accounts::read_image,
         accounts::scan_screen,
+        accounts::read_clipboard,
         accounts::add_pending,
         accounts::check_manual,
         accounts::add_manual,
         accounts::delete_account,
+        details::account_details,
+        details::update_account,
+        details::set_favourite,
+        details::reveal_secret,
+        details::account_qr,
         codes::list_codes,
         codes::next_code,
         codes::hotp_next,

@@ -328,6 +328,10 @@ impl fmt::Display for AccountId {
     }
 }
 
+fn is_false(value: &bool) -> bool {
+    !*value
+}
+
 /// An account as it arrives from a URI, a scan, an import or a form, before the vault gives it
 /// an id and timestamps.
 #[derive(Clone, Debug, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -347,6 +351,9 @@ pub struct AccountDraft {
     /// Recovery codes that came with it.
     #[serde(default)]
     pub recovery_codes: Vec<RecoveryCode>,
+    /// Shown first in lists (and offered first by quick-copy).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub favourite: bool,
 }
 
 /// An account stored in the vault.
@@ -369,6 +376,11 @@ pub struct Account {
     /// The service's recovery codes.
     #[serde(default)]
     pub recovery_codes: Vec<RecoveryCode>,
+    /// Shown first in lists (and offered first by quick-copy). Absent from vaults written
+    /// before it existed (read as `false`); written only when `true`, so a vault without
+    /// favourites is byte-for-byte what earlier builds wrote.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub favourite: bool,
     /// Creation time, unix seconds.
     pub created_at: i64,
     /// Last change, unix seconds.
@@ -386,6 +398,7 @@ impl Account {
             note: draft.note,
             tags: draft.tags,
             recovery_codes: draft.recovery_codes,
+            favourite: draft.favourite,
             created_at: now,
             updated_at: now,
         }

@@ -52,6 +52,7 @@ fn accounts() -> Vec<Account> {
                     note: String::new(),
                 },
             ],
+            ..AccountDraft::default()
         },
         AccountDraft {
             issuer: "Bank: Zürich".into(),
@@ -135,6 +136,7 @@ fn expected(full: bool) -> Vec<AccountDraft> {
             } else {
                 Vec::new()
             },
+            ..AccountDraft::default()
         })
         .collect()
 }

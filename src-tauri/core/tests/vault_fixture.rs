@@ -47,6 +47,8 @@ fn account(id: &str, issuer: &str, name: &str, otp: Option<OtpConfig>, created: 
         note: String::new(),
         tags: Vec::new(),
         recovery_codes: Vec::new(),
+        // The fixture predates the field: it has none, and must read as not favourite.
+        favourite: false,
         created_at: created,
         updated_at: created,
     }

@@ -1,5 +1,5 @@
-//! Commands about accounts: the list, reading a URI or an image, picking what to add, the
-//! manual form, deleting.
+//! Commands about accounts: the list, reading a URI, an image, the screen or the clipboard,
+//! picking what to add, the manual form, deleting.
 //!
 //! A URI or an image is read into drafts kept in [`AppState`]; the UI gets a description of each
 //! (never its secret) and adds the ones the user picks with [`add_pending`].
@@ -9,7 +9,8 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 use smartpush_core::qr::{self, PayloadKind};
 use smartpush_core::{Account, AccountDraft, Algorithm, OtpConfig, OtpKind, Secret, otp};
-use tauri::State;
+use tauri::{AppHandle, Manager as _, Runtime, State};
+use tauri_plugin_clipboard_manager::{Clipboard, ClipboardExt as _};
 use ts_rs::TS;
 
 use super::{blocking, instant, timestamp};
@@ -36,6 +37,8 @@ pub struct AccountView {
     pub recovery_left: u32,
     /// All recovery codes.
     pub recovery_total: u32,
+    /// Starred: listed first.
+    pub favourite: bool,
 }
 
 impl From<&Account> for AccountView {
@@ -48,11 +51,12 @@ impl From<&Account> for AccountView {
             tags: a.tags.clone(),
             recovery_left: count(a.recovery_codes_left()),
             recovery_total: count(a.recovery_codes.len()),
+            favourite: a.favourite,
         }
     }
 }
 
-fn count(n: usize) -> u32 {
+pub(crate) fn count(n: usize) -> u32 {
     u32::try_from(n).unwrap_or(u32::MAX)
 }
 
@@ -111,11 +115,14 @@ pub struct FieldIssue {
     pub message: String,
 }
 
-/// Every account, in vault order.
+/// Every account: the favourites first, each group in vault order.
 #[tauri::command]
 pub fn list_accounts(state: State<'_, Arc<AppState>>) -> IpcResult<Vec<AccountView>> {
     state.with_vault(instant(), |vault| {
-        Ok(vault.data().accounts.iter().map(AccountView::from).collect())
+        let mut list: Vec<AccountView> = vault.data().accounts.iter().map(AccountView::from).collect();
+        // Stable: the vault's order holds within each group.
+        list.sort_by_key(|a| !a.favourite);
+        Ok(list)
     })
 }
 
@@ -173,6 +180,53 @@ pub async fn scan_screen(state: State<'_, Arc<AppState>>) -> IpcResult<Found> {
         found(&state, qr::scan_accounts(&payloads))
     })
     .await
+}
+
+/// Reads the clipboard into candidates: an image is scanned for QR codes first; otherwise its
+/// text is read as `otpauth://` or `otpauth-migration://` links. The clipboard's content is
+/// never echoed in an error (it may be a password).
+#[tauri::command]
+pub async fn read_clipboard<R: Runtime>(app: AppHandle<R>, state: State<'_, Arc<AppState>>) -> IpcResult<Found> {
+    if !state.is_unlocked(instant()) {
+        return Err(IpcError::NotUnlocked("the vault is locked".into()));
+    }
+    if app.try_state::<Clipboard<R>>().is_none() {
+        return Err(IpcError::Clipboard("the clipboard is not available".into()));
+    }
+    let state = Arc::clone(&state);
+    // Off the main thread: reading the clipboard there can deadlock on Linux.
+    blocking(move || {
+        let clipboard = app.clipboard();
+        let mut image_without_code = false;
+        if let Ok(image) = clipboard.read_image() {
+            let payloads = qr::decode_rgba(image.width(), image.height(), image.rgba().to_vec())
+                .map_err(|e| IpcError::Invalid(e.to_string()))?;
+            if !payloads.is_empty() {
+                return found(&state, qr::scan_accounts(&payloads));
+            }
+            image_without_code = true;
+        }
+        let text = clipboard.read_text().unwrap_or_default();
+        let links: Vec<&str> = text
+            .lines()
+            .map(str::trim)
+            .filter(|l| l.get(..8).is_some_and(|p| p.eq_ignore_ascii_case("otpauth:")) || is_migration(l))
+            .collect();
+        if links.is_empty() {
+            return Err(IpcError::Invalid(if image_without_code {
+                "the image on the clipboard has no QR code that could be read".into()
+            } else {
+                "the clipboard holds neither an image with a QR code nor an otpauth:// link".into()
+            }));
+        }
+        found(&state, qr::scan_accounts(&links))
+    })
+    .await
+}
+
+fn is_migration(line: &str) -> bool {
+    line.get(..18)
+        .is_some_and(|p| p.eq_ignore_ascii_case("otpauth-migration:"))
 }
 
 fn found(state: &AppState, report: qr::ScanReport) -> IpcResult<Found> {

@@ -316,3 +316,220 @@ fn an_account_may_hold_only_recovery_codes() {
         "Invalid"
     );
 }
+
+fn reopen(mock: &Mock) -> Vault {
+    Vault::open(&mock.2.path().join("vault.spv"), &SecretString::new(PASSWORD)).expect("the saved vault opens")
+}
+
+#[test]
+fn details_edit_reports_each_field_saves_nothing_bad_and_persists_a_good_edit() {
+    let mock = unlocked();
+    let w = &mock.1;
+    let id = add_uri(&mock, URI).remove(0);
+    let details = ok(w, "account_details", json!({ "id": id }));
+    assert_eq!(
+        (
+            details["issuer"].clone(),
+            details["name"].clone(),
+            details["favourite"].clone()
+        ),
+        (json!("Example"), json!("alice@example.com"), json!(false))
+    );
+    assert_eq!(
+        (details["kind"].clone(), details["digits"].clone()),
+        (json!("totp"), json!(6))
+    );
+    assert!(!details.to_string().contains("JBSWY3DP"), "no secret in the details");
+
+    let bad = json!({ "issuer": " \u{1b}[2K ", "name": "", "note": "n".repeat(5000), "tags": ["a,b"] });
+    let issues = ok(w, "update_account", json!({ "id": id, "edit": bad }));
+    let fields: Vec<&str> = issues
+        .as_array()
+        .expect("issues")
+        .iter()
+        .filter_map(|i| i["field"].as_str())
+        .collect();
+    assert_eq!(fields, ["issuer", "note", "tags"], "{issues}");
+    assert!(issues[0]["message"].as_str().is_some_and(|m| !m.is_empty()));
+    assert_eq!(reopen(&mock).data().accounts[0].issuer, "Example", "nothing saved");
+
+    let good = json!({
+        "issuer": "  ACME\u{202e} \u{1b}[31mCorp ",
+        "name": "alice\n@work",
+        "note": "line one\r\nline two  ",
+        "tags": ["work", " Work ", "2fa", ""],
+    });
+    assert_eq!(ok(w, "update_account", json!({ "id": id, "edit": good })), json!([]));
+    let shown = ok(w, "account_details", json!({ "id": id }));
+    assert_eq!(shown["issuer"], "ACME Corp");
+    let vault = reopen(&mock);
+    let saved = vault.data().get(&id).expect("still there");
+    assert_eq!(
+        (saved.issuer.as_str(), saved.name.as_str(), saved.note.as_str()),
+        ("ACME Corp", "alice @work", "line one\nline two")
+    );
+    assert_eq!(saved.tags, ["work", "2fa"]);
+    assert_eq!(
+        saved.otp.as_ref().map(|o| o.secret.to_base32().as_str().to_owned()),
+        Some("JBSWY3DPEHPK3PXP".into()),
+        "the secret is untouched"
+    );
+    let edit = json!({ "issuer": "X", "name": "", "note": "", "tags": [] });
+    assert_eq!(
+        err_type(w, "update_account", json!({ "id": "nope", "edit": edit })),
+        "Invalid"
+    );
+}
+
+#[test]
+fn reveal_secret_gives_that_accounts_secret_only_and_only_while_unlocked() {
+    let mock = unlocked();
+    let w = &mock.1;
+    let totp = add_uri(&mock, URI).remove(0);
+    let hotp = add_uri(&mock, HOTP_URI).remove(0);
+    assert_eq!(ok(w, "reveal_secret", json!({ "id": totp })), "JBSWY3DPEHPK3PXP");
+    assert_eq!(ok(w, "reveal_secret", json!({ "id": hotp })), "GEZDGNBVGY3TQOJQ");
+    assert_eq!(err_type(w, "reveal_secret", json!({ "id": "nope" })), "Invalid");
+    let codes_only = ok(
+        w,
+        "add_recovery_account",
+        json!({ "issuer": "Forum", "name": "", "text": "abcd-efgh-2345\nijkl-mnop-6789" }),
+    );
+    assert_eq!(err_type(w, "reveal_secret", json!({ "id": codes_only })), "Invalid");
+    assert_eq!(err_type(w, "account_qr", json!({ "id": codes_only })), "Invalid");
+    ok(w, "lock", json!({}));
+    assert_eq!(err_type(w, "reveal_secret", json!({ "id": totp })), "NotUnlocked");
+    assert_eq!(err_type(w, "account_qr", json!({ "id": totp })), "NotUnlocked");
+}
+
+/// Draws the SVG's unit squares (`M{x} {y}h1v1h-1z`, in modules) as an image, 6 px a module.
+fn rasterise(svg: &str) -> smartpush_core::qr::image::GrayImage {
+    let side: u32 = svg
+        .split("viewBox=\"0 0 ")
+        .nth(1)
+        .and_then(|rest| rest.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .expect("a viewBox");
+    let path = svg
+        .split(" d=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("a path");
+    let px = 6;
+    let mut img = smartpush_core::qr::image::GrayImage::from_pixel(side * px, side * px, [255u8].into());
+    for square in path.split('M').filter(|s| !s.is_empty()) {
+        let xy = square.trim_end_matches("h1v1h-1z");
+        let (x, y) = xy.split_once(' ').expect("x y");
+        let (x, y): (u32, u32) = (x.parse().expect("x"), y.parse().expect("y"));
+        for dy in 0..px {
+            for dx in 0..px {
+                img.put_pixel(x * px + dx, y * px + dy, [0u8].into());
+            }
+        }
+    }
+    img
+}
+
+#[test]
+fn the_qr_code_is_the_canonical_uri_and_scans_back_to_the_account() {
+    let mock = unlocked();
+    let w = &mock.1;
+    let id = add_uri(
+        &mock,
+        "otpauth://totp/S%C3%A3o%20Bank:jo%C3%A3o?secret=GEZDGNBVGY3TQOJQ&issuer=S%C3%A3o%20Bank&digits=8&algorithm=SHA256&period=60",
+    )
+    .remove(0);
+    let svg = ok(w, "account_qr", json!({ "id": id }));
+    let svg = svg.as_str().expect("an SVG string");
+    assert!(svg.contains("<svg") && svg.contains("viewBox"), "{svg}");
+
+    // Exactly the core's drawing of the core's canonical URI of the saved account.
+    let vault = reopen(&mock);
+    let account = vault.data().get(&id).expect("saved");
+    let otp = account.otp.as_ref().expect("otp");
+    let canonical = smartpush_core::uri::to_otpauth(&account.issuer, &account.name, otp);
+    assert_eq!(svg, smartpush_core::qr::to_svg(&canonical).expect("svg"));
+
+    // And a phone would read it: the drawn modules decode to that URI, which parses back.
+    let payloads =
+        smartpush_core::qr::decode_image(&smartpush_core::qr::image::DynamicImage::ImageLuma8(rasterise(svg)));
+    assert_eq!(payloads, vec![canonical.as_str().to_owned()]);
+    let back = smartpush_core::uri::parse_otpauth(&payloads[0]).expect("parses");
+    assert_eq!((back.issuer.as_str(), back.name.as_str()), ("São Bank", "joão"));
+    assert_eq!(back.otp.as_ref(), Some(otp));
+}
+
+#[test]
+fn a_favourite_is_listed_first_and_persists() {
+    let mock = unlocked();
+    let w = &mock.1;
+    let first = add_uri(&mock, URI).remove(0);
+    let second = add_uri(&mock, HOTP_URI).remove(0);
+    let order = |w| -> Vec<String> {
+        ok(w, "list_accounts", json!({}))
+            .as_array()
+            .expect("list")
+            .iter()
+            .map(|a| a["id"].as_str().unwrap_or_default().to_owned())
+            .collect()
+    };
+    assert_eq!(order(w), [first.clone(), second.clone()]);
+    ok(w, "set_favourite", json!({ "id": second, "favourite": true }));
+    assert_eq!(order(w), [second.clone(), first.clone()], "the favourite comes first");
+    assert_eq!(ok(w, "list_accounts", json!({}))[0]["favourite"], true);
+    assert_eq!(ok(w, "account_details", json!({ "id": second }))["favourite"], true);
+    assert!(reopen(&mock).data().get(&second).expect("saved").favourite, "saved");
+    assert!(!reopen(&mock).data().get(&first).expect("saved").favourite);
+
+    // After a lock and an unlock (a fresh read of the file), still first.
+    ok(w, "lock", json!({}));
+    ok(w, "unlock", json!({ "password": PASSWORD }));
+    assert_eq!(order(w), [second.clone(), first.clone()]);
+    ok(w, "set_favourite", json!({ "id": second, "favourite": false }));
+    assert_eq!(order(w), [first, second.clone()]);
+    assert!(!reopen(&mock).data().get(&second).expect("saved").favourite);
+    assert_eq!(
+        err_type(w, "set_favourite", json!({ "id": "nope", "favourite": true })),
+        "Invalid"
+    );
+}
+
+#[test]
+fn reading_the_clipboard_needs_an_unlocked_vault_and_a_clipboard() {
+    // The mock runtime has no clipboard plugin: a clear error, not a hang or a panic.
+    let mock = mock_app();
+    ok(&mock.1, "create_vault", json!({ "password": PASSWORD }));
+    let err = call(&mock.1, "read_clipboard", json!({})).expect_err("no clipboard");
+    assert_eq!(err["type"], "Clipboard");
+    assert!(
+        err["message"].as_str().is_some_and(|m| m.contains("clipboard")),
+        "{err}"
+    );
+    ok(&mock.1, "lock", json!({}));
+    assert_eq!(err_type(&mock.1, "read_clipboard", json!({})), "NotUnlocked");
+}
+
+#[test]
+fn several_accounts_in_one_image_are_offered_with_the_duplicate_flagged() {
+    let mock = unlocked();
+    let w = &mock.1;
+    add_uri(&mock, URI);
+    let drafts: Vec<smartpush_core::AccountDraft> = [URI, HOTP_URI]
+        .iter()
+        .map(|u| smartpush_core::uri::parse_otpauth(u).expect("parses"))
+        .collect();
+    let batch = smartpush_core::uri::migration::encode(&drafts, 10, 1);
+    let png = smartpush_core::qr::to_png(&batch[0]).expect("png");
+    let found = ok(w, "read_image", json!({ "base64": data_encoding::BASE64.encode(&png) }));
+    let candidates = found["candidates"].as_array().expect("candidates");
+    assert_eq!(candidates.len(), 2, "{found}");
+    assert_eq!(
+        candidates.iter().map(|c| c["duplicate"].clone()).collect::<Vec<_>>(),
+        [json!(true), json!(false)]
+    );
+    // The same migration link pasted gives the same pick list.
+    let pasted = ok(w, "read_uri", json!({ "text": batch[0].as_str() }));
+    assert_eq!(pasted["candidates"], found["candidates"]);
+    ok(w, "add_pending", json!({ "indexes": [1] }));
+    assert_eq!(ok(w, "list_accounts", json!({})).as_array().map(Vec::len), Some(2));
+}

@@ -69,7 +69,7 @@ recovery_left: number,
 /**
  * All recovery codes.
  */
-recovery_total: number, };
+recovery_total: number, favourite: boolean, };
 
 export type Candidate = { 
 /**
@@ -137,6 +137,10 @@ period: number,
  * Starting counter, for HOTP.
  */
 counter: number, };
+
+export type AccountDetails = { id: string, issuer: string, name: string, note: string, tags: Array<string>, favourite: boolean, kind: string | null, algorithm: string | null, digits: number | null, period: number | null, recovery_left: number, recovery_total: number, };
+
+export type AccountEdit = { issuer: string, name: string, note: string, tags: Array<string>, };
 
 export type FieldIssue = { 
 /**
@@ -211,6 +215,12 @@ export function isIpcError(value: unknown): value is IpcError {
 
 /** Every IPC command; each rejects with an `IpcError`. */
 export const commands = {
+  readClipboard: (): Promise<Found> => invoke<Found>("read_clipboard"),
+  accountDetails: (id: string): Promise<AccountDetails> => invoke<AccountDetails>("account_details", { id }),
+  updateAccount: (id: string, edit: AccountEdit): Promise<Array<FieldIssue>> => invoke<Array<FieldIssue>>("update_account", { id, edit }),
+  setFavourite: (id: string, favourite: boolean): Promise<null> => invoke<null>("set_favourite", { id, favourite }),
+  revealSecret: (id: string): Promise<string> => invoke<string>("reveal_secret", { id }),
+  accountQr: (id: string): Promise<string> => invoke<string>("account_qr", { id }),
   appInfo: (): Promise<AppInfo> => invoke<AppInfo>("app_info"),
   benchMark: (label: string): Promise<null> => invoke<null>("bench_mark", { label }),
   vaultStatus: (): Promise<VaultStatus> => invoke<VaultStatus>("vault_status"),

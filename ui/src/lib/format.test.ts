@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { groupCode, hue, initial, matches, passwordStrength } from "./format";
+import { groupCode, groupSecret, hue, initial, matches, passwordStrength, splitTags } from "./format";
 
 describe("groupCode", () => {
   it("splits codes in two halves", () => {
@@ -40,5 +40,21 @@ describe("avatar", () => {
     expect(hue("GitHub")).toBe(hue("GitHub"));
     expect(hue("GitHub")).toBeGreaterThanOrEqual(0);
     expect(hue("GitHub")).toBeLessThan(360);
+  });
+});
+
+describe("groupSecret", () => {
+  it("groups a base32 key by four", () => {
+    expect(groupSecret("JBSWY3DPEHPK3PXP")).toBe("JBSW Y3DP EHPK 3PXP");
+    expect(groupSecret("GEZDGNBVGY")).toBe("GEZD GNBV GY");
+    expect(groupSecret("")).toBe("");
+  });
+});
+
+describe("splitTags", () => {
+  it("splits on commas and drops empty tags", () => {
+    expect(splitTags(" work, 2fa ,, ,home ")).toEqual(["work", "2fa", "home"]);
+    expect(splitTags("")).toEqual([]);
+    expect(splitTags("one tag with spaces")).toEqual(["one tag with spaces"]);
   });
 });

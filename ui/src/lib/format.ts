@@ -47,3 +47,16 @@ export function hue(text: string): number {
   for (const c of text) h = (h * 31 + c.charCodeAt(0)) % 360;
   return h;
 }
+
+/** A base32 secret in groups of four for reading aloud or typing: `JBSW Y3DP EHPK 3PXP`. */
+export function groupSecret(secret: string): string {
+  return (secret.match(/.{1,4}/g) ?? []).join(" ");
+}
+
+/** The tags typed in one text field, separated by commas (Rust cleans and checks each). */
+export function splitTags(text: string): string[] {
+  return text
+    .split(",")
+    .map((tag) => tag.trim())
+    .filter((tag) => tag.length > 0);
+}

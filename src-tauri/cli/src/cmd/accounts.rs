@@ -208,6 +208,7 @@ fn draft_by_hand(args: &AddArgs) -> Result<AccountDraft> {
         note: args.note.clone().unwrap_or_default(),
         tags: args.tags.clone(),
         recovery_codes: Vec::new(),
+        favourite: false,
     })
 }
 

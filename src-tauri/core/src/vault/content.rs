@@ -15,6 +15,10 @@ use crate::account::Account;
 /// Bump it (and add a step to `migrate_step` in `vault/content.rs`) whenever a change would make
 /// an older build lose data on save, e.g. a new field in [`Account`]: an older build refuses a
 /// newer schema rather than silently dropping the field when it rewrites the file.
+///
+/// One deliberate exception: [`Account::favourite`] (a display preference, `#[serde(default)]`,
+/// written only when true) did not bump the schema. An older build drops the star when it
+/// rewrites the file and loses nothing else; refusing to open the whole vault would be worse.
 pub const CONTENT_VERSION: u32 = 1;
 
 #[derive(Serialize)]
@@ -128,6 +132,24 @@ mod tests {
         let bytes = encode(&data);
         assert_eq!(bytes.len(), bytes.capacity());
         assert_eq!(decode(&bytes).unwrap(), data);
+    }
+
+    /// Vaults written before `favourite` existed have no such field: they open, read as
+    /// `false`, and a non-favourite is written back exactly as before (no field), while a
+    /// favourite round-trips.
+    #[test]
+    fn accounts_without_the_favourite_field_open_and_only_true_is_written() {
+        let old = format!(
+            r#"{{"version":{CONTENT_VERSION},"accounts":[{{"id":"0a1b2c3d","issuer":"Example","name":"a","otp":null,"created_at":1,"updated_at":2}}]}}"#
+        );
+        let mut data = decode(old.as_bytes()).expect("a vault without the field opens");
+        assert_eq!(data.accounts.len(), 1);
+        assert!(!data.accounts[0].favourite);
+        assert!(!String::from_utf8_lossy(&encode(&data)).contains("favourite"));
+        data.accounts[0].favourite = true;
+        let bytes = encode(&data);
+        assert!(String::from_utf8_lossy(&bytes).contains(r#""favourite":true"#));
+        assert!(decode(&bytes).expect("reopens").accounts[0].favourite);
     }
 
     #[test]
