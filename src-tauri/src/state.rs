@@ -8,7 +8,10 @@ use std::path::PathBuf;
 use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
+use std::sync::Arc;
+
 use smartpush_core::AccountDraft;
+use smartpush_core::vault::keychain::{self, DisabledKeyStore, KeyStore, SystemKeyStore};
 use smartpush_core::vault::{KdfParams, Vault};
 
 use crate::error::IpcError;
@@ -24,6 +27,9 @@ pub struct AppState {
     pub path: Option<PathBuf>,
     /// Key-derivation strength for new vaults (tests use the minimum).
     pub kdf: KdfParams,
+    /// The system keychain for keychain unlock ([`DisabledKeyStore`] under
+    /// `$SMARTPUSH_AUTH_NO_KEYCHAIN`; tests put an in-memory store here).
+    pub keystore: Arc<dyn KeyStore>,
     inner: Mutex<Inner>,
 }
 
@@ -46,14 +52,26 @@ struct Session {
 impl AppState {
     /// State for the vault at `path`, locked, auto-locking after [`DEFAULT_AUTO_LOCK`].
     pub fn new(path: Option<PathBuf>, kdf: KdfParams) -> AppState {
+        let keystore: Arc<dyn KeyStore> = if keychain::disabled_by_env() {
+            Arc::new(DisabledKeyStore)
+        } else {
+            Arc::new(SystemKeyStore::new())
+        };
         AppState {
             path,
             kdf,
+            keystore,
             inner: Mutex::new(Inner {
                 auto_lock: Some(DEFAULT_AUTO_LOCK),
                 ..Inner::default()
             }),
         }
+    }
+
+    /// The same state with another key store (tests use an in-memory one).
+    pub fn with_keystore(mut self, keystore: Arc<dyn KeyStore>) -> AppState {
+        self.keystore = keystore;
+        self
     }
 
     /// The vault path, or an error when the platform has none.

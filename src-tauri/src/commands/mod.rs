@@ -5,6 +5,7 @@
 pub mod accounts;
 pub mod app;
 pub mod codes;
+pub mod keychain;
 pub mod recovery;
 pub mod vault;
 
