@@ -14,7 +14,9 @@ packages=(
   oathtool argon2 zbar-tools
   # The independent reader of our encrypted Aegis export (core tests/support/aegis_decrypt.py).
   python3 python3-cryptography
-  # A headless window, a session bus and a keyring for the tests.
+  # Keychain unlock links libdbus (the Secret Service, through the keyring crate).
+  libdbus-1-dev
+  # A headless window, a session bus and a keyring for the tests (tests/keychain.sh).
   xvfb xauth dbus gnome-keyring libsecret-tools imagemagick xdotool x11-utils webkit2gtk-driver
   # The clipboard side of `scan --clipboard` in tests/scan-screen.sh.
   xclip

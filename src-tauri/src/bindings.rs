@@ -8,7 +8,7 @@
 
 use ts_rs::TS;
 
-use crate::commands::{accounts, app, codes, details, recovery, vault};
+use crate::commands::{accounts, app, codes, details, keychain, recovery, vault};
 use crate::error::IpcError;
 
 /// Where the generated file lives, relative to the repository root.
@@ -83,6 +83,10 @@ pub fn commands() -> Vec<CommandSig> {
             vec![id(), ("index", ts::<u32>()), ("used", ts::<bool>())],
         ),
         sig::<codes::Copied>("copy_recovery_code", vec![id(), ("index", ts::<u32>())]),
+        sig::<keychain::KeychainInfo>("keychain_status", vec![]),
+        sig::<keychain::KeychainInfo>("keychain_enable", vec![("password", ts::<String>())]),
+        sig::<keychain::KeychainInfo>("keychain_disable", vec![]),
+        sig::<()>("unlock_with_keychain", vec![]),
     ]
 }
 
@@ -103,6 +107,7 @@ fn declarations() -> Vec<String> {
         codes::Copied::decl(),
         recovery::RecoveryView::decl(),
         recovery::RecoveryList::decl(),
+        keychain::KeychainInfo::decl(),
     ]
 }
 

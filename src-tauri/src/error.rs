@@ -40,6 +40,19 @@ pub enum IpcError {
     /// Reading or writing a file failed, or the vault was written by a newer version.
     #[error("{0}")]
     Io(String),
+    /// The system keychain could not unlock the vault or keep its key (unavailable, entry
+    /// removed or not matching): the password still works.
+    #[error("{0}")]
+    Keychain(String),
+}
+
+impl From<smartpush_core::vault::keychain::KeychainError> for IpcError {
+    fn from(err: smartpush_core::vault::keychain::KeychainError) -> IpcError {
+        match err {
+            smartpush_core::vault::keychain::KeychainError::Vault(e) => e.into(),
+            e => IpcError::Keychain(e.to_string()),
+        }
+    }
 }
 
 impl From<VaultError> for IpcError {

@@ -26,7 +26,7 @@ pub const MAIN_WINDOW: &str = "main";
 ///
 /// Shared by [`run`] and the command-layer tests, so the tests exercise the real registration.
 pub fn invoke_handler<R: Runtime>() -> impl Fn(Invoke<R>) -> bool + Send + Sync + 'static {
-    use commands::{accounts, app, codes, details, recovery, vault};
+    use commands::{accounts, app, codes, details, keychain, recovery, vault};
     tauri::generate_handler![
         app::app_info,
         app::bench_mark,
@@ -60,6 +60,10 @@ pub fn invoke_handler<R: Runtime>() -> impl Fn(Invoke<R>) -> bool + Send + Sync 
         recovery::add_recovery_account,
         recovery::set_recovery_used,
         recovery::copy_recovery_code,
+        keychain::keychain_status,
+        keychain::keychain_enable,
+        keychain::keychain_disable,
+        keychain::unlock_with_keychain,
     ]
 }
 

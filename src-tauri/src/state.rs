@@ -9,7 +9,10 @@ use std::sync::mpsc::{self, Receiver};
 use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
+use std::sync::Arc;
+
 use smartpush_core::AccountDraft;
+use smartpush_core::vault::keychain::{self, DisabledKeyStore, KeyStore, SystemKeyStore};
 use smartpush_core::vault::{KdfParams, Vault};
 
 use crate::error::IpcError;
@@ -25,6 +28,9 @@ pub struct AppState {
     pub path: Option<PathBuf>,
     /// Key-derivation strength for new vaults (tests use the minimum).
     pub kdf: KdfParams,
+    /// The system keychain for keychain unlock ([`DisabledKeyStore`] under
+    /// `$SMARTPUSH_AUTH_NO_KEYCHAIN`; tests put an in-memory store here).
+    pub keystore: Arc<dyn KeyStore>,
     inner: Mutex<Inner>,
     /// The outcome of an unlock started at launch (`--password-stdin`), until the UI collects it.
     startup_unlock: Mutex<Option<Receiver<Result<(), IpcError>>>>,
@@ -49,9 +55,15 @@ struct Session {
 impl AppState {
     /// State for the vault at `path`, locked, auto-locking after [`DEFAULT_AUTO_LOCK`].
     pub fn new(path: Option<PathBuf>, kdf: KdfParams) -> AppState {
+        let keystore: Arc<dyn KeyStore> = if keychain::disabled_by_env() {
+            Arc::new(DisabledKeyStore)
+        } else {
+            Arc::new(SystemKeyStore::new())
+        };
         AppState {
             path,
             kdf,
+            keystore,
             inner: Mutex::new(Inner {
                 auto_lock: Some(DEFAULT_AUTO_LOCK),
                 ..Inner::default()
@@ -84,6 +96,12 @@ impl AppState {
             rx.recv()
                 .unwrap_or_else(|_| Err(IpcError::Io("the unlock at start-up stopped".into()))),
         )
+    }
+
+    /// The same state with another key store (tests use an in-memory one).
+    pub fn with_keystore(mut self, keystore: Arc<dyn KeyStore>) -> AppState {
+        self.keystore = keystore;
+        self
     }
 
     /// The vault path, or an error when the platform has none.

@@ -73,6 +73,25 @@ pub enum Command {
     /// $SMARTPUSH_AUTH_BACKUP_DIR, else <data dir>/smartpush-auth/backups).
     #[command(subcommand)]
     Backup(BackupCommand),
+    /// Unlock the vault with a key kept in the system keychain (the Secret Service) instead of
+    /// typing the password; the password keeps working.
+    #[command(subcommand)]
+    Keychain(KeychainCommand),
+}
+
+/// `keychain …`.
+#[derive(Debug, Subcommand)]
+#[command(
+    after_help = "With keychain unlock on, every command opens the vault with the key from the keychain and falls back to the master password (with one line on standard error) when the keychain is unavailable or its entry is gone. $SMARTPUSH_AUTH_NO_KEYCHAIN=1 turns keychain use off. `passwd` always asks for the current password."
+)]
+pub enum KeychainCommand {
+    /// Store a new random key in the system keychain and let it unlock the vault (asks for the
+    /// master password; also repairs a removed or mismatched entry).
+    Enable,
+    /// Stop unlocking with the keychain: remove the vault's keychain slot and its entry.
+    Disable,
+    /// Whether keychain unlock is on and the keychain entry present (no password needed).
+    Status,
 }
 
 /// `backup …`.

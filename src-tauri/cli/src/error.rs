@@ -7,6 +7,7 @@ use smartpush_core::otp::OtpError;
 use smartpush_core::transfer::TransferError;
 use smartpush_core::uri::UriError;
 use smartpush_core::vault::VaultError;
+use smartpush_core::vault::keychain::KeychainError;
 
 /// Everything that can stop a command.
 #[derive(Debug, thiserror::Error)]
@@ -14,6 +15,9 @@ pub enum CliError {
     /// Opening, reading or saving the vault failed.
     #[error(transparent)]
     Vault(#[from] VaultError),
+    /// The system keychain could not do what keychain unlock needs.
+    #[error(transparent)]
+    Keychain(KeychainError),
     /// A URI given on the command line could not be read.
     #[error("URI {index}: {source}")]
     Uri {
@@ -85,6 +89,15 @@ pub enum CliError {
     /// Writing to standard output failed (e.g. a closed pipe).
     #[error("cannot write output: {0}")]
     Output(std::io::Error),
+}
+
+impl From<KeychainError> for CliError {
+    fn from(e: KeychainError) -> CliError {
+        match e {
+            KeychainError::Vault(e) => CliError::Vault(e),
+            e => CliError::Keychain(e),
+        }
+    }
 }
 
 impl CliError {

@@ -67,5 +67,6 @@ fn run(cli: Cli) -> error::Result<()> {
         Command::Import(args) => cmd::transfer::import(&mut ctx()?, args),
         Command::Export(args) => cmd::transfer::export(&mut ctx()?, args),
         Command::Backup(sub) => cmd::transfer::backup(&mut ctx()?, sub),
+        Command::Keychain(sub) => cmd::keychain::run(&mut ctx()?, sub),
     }
 }

@@ -6,6 +6,7 @@ pub mod accounts;
 pub mod app;
 pub mod codes;
 pub mod details;
+pub mod keychain;
 pub mod recovery;
 pub mod vault;
 

@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod code;
+pub mod keychain;
 pub mod launch;
 pub mod recovery;
 pub mod scan;

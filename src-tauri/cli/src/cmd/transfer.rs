@@ -428,8 +428,7 @@ fn export_backup(ctx: &mut Ctx, args: &ExportArgs) -> Result<()> {
         source,
     })?;
     write_private(path, &bytes, args.force)?;
-    let password = ctx.passwords.current()?;
-    let copy = smartpush_core::vault::Vault::open(path, &password)?;
+    let copy = ctx.open_other(path)?;
     let count = copy.data().accounts.len();
     if ctx.json {
         return output::json(
@@ -479,7 +478,7 @@ fn write_private(path: &Path, bytes: &[u8], replace: bool) -> Result<()> {
 
 /// `backup list` and `backup restore`.
 pub fn backup(ctx: &mut Ctx, sub: BackupCommand) -> Result<()> {
-    use smartpush_core::vault::{Vault, backups};
+    use smartpush_core::vault::backups;
     let dir = crate::ctx::backup_dir().ok_or_else(|| {
         CliError::Invalid(format!(
             "automatic backups are off (${} is empty)",
@@ -527,13 +526,12 @@ pub fn backup(ctx: &mut Ctx, sub: BackupCommand) -> Result<()> {
                 }
                 _ => std::path::PathBuf::from(&backup),
             };
-            let password = ctx.passwords.current()?;
-            let restored = Vault::open(&path, &password).map_err(|e| match e {
-                smartpush_core::vault::VaultError::WrongPassword => CliError::Invalid(format!(
+            let restored = ctx.open_other(&path).map_err(|e| match e {
+                CliError::Vault(smartpush_core::vault::VaultError::WrongPassword) => CliError::Invalid(format!(
                     "{} does not open with the current master password (it may predate a password change)",
                     path.display()
                 )),
-                e => CliError::Vault(e),
+                e => e,
             })?;
             let count = restored.data().accounts.len();
             let mut vault = ctx.open_for_update()?;

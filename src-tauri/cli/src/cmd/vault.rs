@@ -1,5 +1,6 @@
 //! `init` and `passwd`.
 
+use smartpush_core::vault::keychain::AfterPasswordChange;
 use smartpush_core::vault::{KdfParams, Vault};
 
 use crate::args::KdfArgs;
@@ -42,14 +43,33 @@ pub fn init(ctx: &mut Ctx, kdf: KdfArgs) -> Result<()> {
 pub fn passwd(ctx: &mut Ctx, kdf: KdfArgs) -> Result<()> {
     // Check the flags before the password is asked for and the key derived.
     kdf_params(KdfParams::DEFAULT, kdf)?;
-    let mut vault = ctx.open_for_update()?;
+    // The current password, never the keychain: changing it must prove it is known.
+    let mut vault = ctx.open_for_update_with_password()?;
     let params = kdf_params(vault.kdf(), kdf)?;
     let new_password = ctx.passwords.replacement()?;
-    vault.change_password(&new_password, kdf.any().then_some(params))?;
-    if ctx.json {
-        return output::json(&serde_json::json!({ "vault": ctx.vault_path, "kdf": kdf_json(vault.kdf()) }));
+    // The master key changes; keychain unlock, when on, is re-wrapped under a new keychain key.
+    let keychain =
+        vault.change_password_keeping_keychain(&new_password, kdf.any().then_some(params), &*ctx.keystore)?;
+    let keychain_json = match &keychain {
+        AfterPasswordChange::NotEnabled => "off",
+        AfterPasswordChange::Kept => "kept",
+        _ => "turned-off",
+    };
+    if let AfterPasswordChange::Dropped(e) = &keychain {
+        output::note(format!(
+            "smartpush-auth: keychain unlock was turned off: {e}; turn it on again with `smartpush-auth keychain enable`"
+        ));
     }
-    output::lines([format!("Changed the master password ({}).", describe(vault.kdf()))])
+    if ctx.json {
+        return output::json(
+            &serde_json::json!({ "vault": ctx.vault_path, "kdf": kdf_json(vault.kdf()), "keychain": keychain_json }),
+        );
+    }
+    let mut lines = vec![format!("Changed the master password ({}).", describe(vault.kdf()))];
+    if matches!(keychain, AfterPasswordChange::Kept) {
+        lines.push("Keychain unlock stays on (a new key was stored in the system keychain).".to_owned());
+    }
+    output::lines(lines)
 }
 
 /// Applies the flags over `base`, each checked against the vault's floor and caps in the

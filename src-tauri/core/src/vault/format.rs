@@ -11,8 +11,11 @@
 //!                     m_kib u32 LE, t u32 LE, p u32 LE, salt [32],
 //!                     nonce [12], AES-256-GCM(KEK, master key [32]) + tag [16]
 //!                     with KEK = Argon2id(password, salt, m, t, p), AAD = kind ‖ m ‖ t ‖ p ‖ salt
-//!                   keychain slot (kind 2): reserved; any kind this build does not know is kept
-//!                     verbatim and skipped
+//!                   keychain slot (kind 2), 76-byte body:
+//!                     entry id [16], nonce [12], AES-256-GCM(keychain key, master key [32]) + tag [16]
+//!                     with the 32-byte keychain key kept in the OS keychain under the entry id,
+//!                     AAD = kind ‖ entry id
+//!                   any kind this build does not know is kept verbatim and skipped
 //! 14+H        12    payload nonce
 //! 26+H        N+16  AES-256-GCM(master key, content JSON) + tag, AAD = bytes [0, 14+H)
 //! end-32      32    SHA-256 of every byte before it (unkeyed: tells damage from a wrong password)
@@ -51,14 +54,16 @@ pub(crate) const MAX_FILE_LEN: u64 = 64 * 1024 * 1024;
 
 /// Slot kind: the master key wrapped with a key derived from the password.
 pub(crate) const SLOT_PASSWORD: u8 = 1;
-/// Slot kind reserved for the master key wrapped with a key kept in the OS keychain.
-#[allow(dead_code)]
+/// Slot kind: the master key wrapped with a random key kept in the OS keychain.
 pub(crate) const SLOT_KEYCHAIN: u8 = 2;
+/// Length of a keychain slot's entry id (names its keychain entry; not secret).
+pub(crate) const ENTRY_ID_LEN: usize = 16;
 
 const KDF_PARAMS_LEN: usize = 12;
 /// Length of the wrapped master key (ciphertext and tag).
 pub(crate) const WRAPPED_LEN: usize = KEY_LEN + TAG_LEN;
 const PASSWORD_SLOT_LEN: usize = KDF_PARAMS_LEN + SALT_LEN + NONCE_LEN + WRAPPED_LEN;
+const KEYCHAIN_SLOT_LEN: usize = ENTRY_ID_LEN + NONCE_LEN + WRAPPED_LEN;
 /// Smallest possible file: prefix, a header with one password slot, nonce, tag, checksum.
 pub(crate) const MIN_FILE_LEN: usize = PREFIX_LEN + 1 + 3 + PASSWORD_SLOT_LEN + NONCE_LEN + TAG_LEN + CHECKSUM_LEN;
 
@@ -108,6 +113,43 @@ impl PasswordSlot {
     }
 }
 
+/// A keychain slot: the master key wrapped with a random 32-byte key that lives in the OS
+/// keychain, in the entry named after `entry_id`.
+#[derive(Clone, PartialEq, Eq)]
+pub(crate) struct KeychainSlot {
+    pub entry_id: [u8; ENTRY_ID_LEN],
+    pub nonce: [u8; NONCE_LEN],
+    pub wrapped: [u8; WRAPPED_LEN],
+}
+
+impl KeychainSlot {
+    /// The associated data the wrapped key is bound to: the slot kind and the entry id.
+    pub fn wrap_aad(&self) -> Vec<u8> {
+        let mut aad = Vec::with_capacity(1 + ENTRY_ID_LEN);
+        aad.push(SLOT_KEYCHAIN);
+        aad.extend_from_slice(&self.entry_id);
+        aad
+    }
+
+    fn encode_body(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(&self.entry_id);
+        out.extend_from_slice(&self.nonce);
+        out.extend_from_slice(&self.wrapped);
+    }
+
+    fn parse_body(body: &[u8]) -> Result<KeychainSlot, VaultError> {
+        if body.len() != KEYCHAIN_SLOT_LEN {
+            return Err(damaged("a keychain slot has the wrong length"));
+        }
+        let mut r = Reader(body);
+        Ok(KeychainSlot {
+            entry_id: r.array()?,
+            nonce: r.array()?,
+            wrapped: r.array()?,
+        })
+    }
+}
+
 fn push_params(out: &mut Vec<u8>, p: KdfParams) {
     out.extend_from_slice(&p.memory_kib.to_le_bytes());
     out.extend_from_slice(&p.iterations.to_le_bytes());
@@ -119,8 +161,10 @@ fn push_params(out: &mut Vec<u8>, p: KdfParams) {
 pub(crate) enum Slot {
     /// Kind 1.
     Password(PasswordSlot),
-    /// A kind this build does not use (e.g. 2, the keychain slot): kept byte for byte so saving
-    /// never drops a way to unlock that a newer build added.
+    /// Kind 2.
+    Keychain(KeychainSlot),
+    /// A kind this build does not use: kept byte for byte so saving never drops a way to
+    /// unlock that a newer build added.
     Opaque { kind: u8, body: Vec<u8> },
 }
 
@@ -142,6 +186,11 @@ impl Header {
                     out.push(SLOT_PASSWORD);
                     out.extend_from_slice(&(PASSWORD_SLOT_LEN as u16).to_le_bytes());
                     p.encode_body(&mut out);
+                }
+                Slot::Keychain(k) => {
+                    out.push(SLOT_KEYCHAIN);
+                    out.extend_from_slice(&(KEYCHAIN_SLOT_LEN as u16).to_le_bytes());
+                    k.encode_body(&mut out);
                 }
                 Slot::Opaque { kind, body } => {
                     out.push(*kind);
@@ -171,6 +220,7 @@ impl Header {
             slots.push(match kind {
                 0 => return Err(damaged("the header has a key slot of kind 0")),
                 SLOT_PASSWORD => Slot::Password(PasswordSlot::parse_body(body)?),
+                SLOT_KEYCHAIN => Slot::Keychain(KeychainSlot::parse_body(body)?),
                 kind => Slot::Opaque {
                     kind,
                     body: body.to_vec(),

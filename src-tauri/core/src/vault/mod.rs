@@ -2,7 +2,8 @@
 //!
 //! * Format: `docs/vault-format.md` and [`FORMAT_VERSION`]. A random 256-bit master key encrypts
 //!   the content (AES-256-GCM, the whole header bound as associated data); the master key is
-//!   stored wrapped in key slots, today one password slot (Argon2id). A trailing unkeyed
+//!   stored wrapped in key slots: one password slot (Argon2id) and, when keychain unlock is on,
+//!   a keychain slot (a random key kept in the OS keychain, see [`keychain`]). A trailing unkeyed
 //!   SHA-256 tells a damaged file from a wrong password.
 //! * Files: saves are atomic (temporary file, fsync, rename, fsync of the folder) and keep the
 //!   previous version as [`Vault::backup_path`]; the file is 0600 and a folder we create 0700.
@@ -30,6 +31,7 @@ pub mod backups;
 mod content;
 mod format;
 mod kdf;
+pub mod keychain;
 mod store;
 #[cfg(any(test, feature = "test-support"))]
 #[doc(hidden)]
@@ -46,6 +48,7 @@ use serde_json::{Map, Value};
 use zeroize::Zeroizing;
 
 use crate::account::{Account, AccountDraft, AccountId, SecretString};
+pub(crate) use format::Parsed;
 use format::{CHECKSUM_LEN, Header, NONCE_LEN, PasswordSlot, SALT_LEN, Slot, TAG_LEN, WRAPPED_LEN, damaged};
 use kdf::KEY_LEN;
 
@@ -274,8 +277,9 @@ pub struct Vault {
     data: VaultData,
     master_key: Zeroizing<[u8; KEY_LEN]>,
     header: Header,
-    /// Index in `header.slots` of the password slot that unlocked the vault.
+    /// Index in `header.slots` of the slot that unlocked the vault.
     slot: usize,
+    /// The settings of the password slot (the first one, when the keychain unlocked the vault).
     kdf: KdfParams,
     /// The trailing SHA-256 of the file as last read or written: identifies that exact file.
     fingerprint: [u8; CHECKSUM_LEN],
@@ -368,6 +372,12 @@ impl Vault {
         password: &SecretString,
         wait: Duration,
     ) -> Result<Vault, VaultError> {
+        let (file, lock) = Vault::lock_existing(path, wait)?;
+        Vault::load(path, file, password, Some(lock))
+    }
+
+    /// Resolves `path` and takes its lock, refusing a missing vault before creating a lock file.
+    fn lock_existing(path: &Path, wait: Duration) -> Result<(PathBuf, store::LockGuard), VaultError> {
         // Check first, so a missing vault does not leave a lock file behind.
         if let Err(e) = std::fs::metadata(path) {
             return Err(match e.kind() {
@@ -380,7 +390,7 @@ impl Vault {
         }
         let file = store::resolve(path)?;
         let lock = store::lock(&file, wait)?;
-        Vault::load(path, file, password, Some(lock))
+        Ok((file, lock))
     }
 
     fn load(
@@ -389,11 +399,22 @@ impl Vault {
         password: &SecretString,
         lock: Option<store::LockGuard>,
     ) -> Result<Vault, VaultError> {
-        let bytes = store::read(&file)?;
-        let unlocked = unlock(&bytes, password, &mut |pw, salt, params| {
-            kdf::derive_key(pw, salt, params)
+        Vault::load_with(path, file, lock, |bytes| {
+            unlock(bytes, password, &mut |pw, salt, params| {
+                kdf::derive_key(pw, salt, params)
+            })
         })
-        .map_err(|e| with_backup(e, &file))?;
+    }
+
+    /// Reads the file and unlocks it with `unlock` (a password or a keychain key).
+    fn load_with<E: From<VaultError> + WithBackup>(
+        path: &Path,
+        file: PathBuf,
+        lock: Option<store::LockGuard>,
+        unlock: impl FnOnce(&[u8]) -> Result<Unlocked, E>,
+    ) -> Result<Vault, E> {
+        let bytes = store::read(&file)?;
+        let unlocked = unlock(&bytes).map_err(|e| e.with_backup(&file))?;
         Ok(Vault {
             path: path.to_path_buf(),
             file,
@@ -544,17 +565,24 @@ fn check_password(password: &SecretString) -> Result<(), VaultError> {
     Ok(())
 }
 
-/// Adds the backup path to a `Damaged` error when a backup exists.
-fn with_backup(e: VaultError, path: &Path) -> VaultError {
-    match e {
-        VaultError::Damaged { reason, backup: None } => {
-            let backup = Vault::backup_path(path);
-            VaultError::Damaged {
-                reason,
-                backup: backup.is_file().then_some(backup),
+/// Errors that may carry a `Damaged` error, to which the backup path is added.
+trait WithBackup {
+    /// The error with the backup of the vault at `path` named when it is damaged.
+    fn with_backup(self, path: &Path) -> Self;
+}
+
+impl WithBackup for VaultError {
+    fn with_backup(self, path: &Path) -> VaultError {
+        match self {
+            VaultError::Damaged { reason, backup: None } => {
+                let backup = Vault::backup_path(path);
+                VaultError::Damaged {
+                    reason,
+                    backup: backup.is_file().then_some(backup),
+                }
             }
+            e => e,
         }
-        e => e,
     }
 }
 
@@ -614,22 +642,38 @@ fn new_password_slot(
         nonce,
         wrapped: [0u8; WRAPPED_LEN],
     };
-    let aad = slot.wrap_aad();
-    let mut wrapped = Zeroizing::new([0u8; KEY_LEN]);
-    wrapped.copy_from_slice(master_key);
-    let tag = seal(&kek, &nonce, &aad, wrapped.as_mut_slice());
-    slot.wrapped[..KEY_LEN].copy_from_slice(wrapped.as_slice());
-    slot.wrapped[KEY_LEN..].copy_from_slice(&tag);
+    slot.wrapped = wrap_key(&kek, &nonce, &slot.wrap_aad(), master_key);
     Ok(slot)
 }
 
 /// The master key from a password slot, or `None` when the key-encryption key is wrong.
 fn unwrap_slot(slot: &PasswordSlot, kek: &[u8; KEY_LEN]) -> Option<Zeroizing<[u8; KEY_LEN]>> {
+    unwrap_key(kek, &slot.nonce, &slot.wrap_aad(), &slot.wrapped)
+}
+
+/// AES-256-GCM-wraps `master_key` under `kek`: 32 bytes of ciphertext, then the tag.
+fn wrap_key(kek: &[u8; KEY_LEN], nonce: &[u8; NONCE_LEN], aad: &[u8], master_key: &[u8; KEY_LEN]) -> [u8; WRAPPED_LEN] {
     let mut key = Zeroizing::new([0u8; KEY_LEN]);
-    key.copy_from_slice(&slot.wrapped[..KEY_LEN]);
+    key.copy_from_slice(master_key);
+    let tag = seal(kek, nonce, aad, key.as_mut_slice());
+    let mut wrapped = [0u8; WRAPPED_LEN];
+    wrapped[..KEY_LEN].copy_from_slice(key.as_slice());
+    wrapped[KEY_LEN..].copy_from_slice(&tag);
+    wrapped
+}
+
+/// The key [`wrap_key`] wrapped, or `None` when `kek` (or the associated data) is wrong.
+fn unwrap_key(
+    kek: &[u8; KEY_LEN],
+    nonce: &[u8; NONCE_LEN],
+    aad: &[u8],
+    wrapped: &[u8; WRAPPED_LEN],
+) -> Option<Zeroizing<[u8; KEY_LEN]>> {
+    let mut key = Zeroizing::new([0u8; KEY_LEN]);
+    key.copy_from_slice(&wrapped[..KEY_LEN]);
     let mut tag = [0u8; TAG_LEN];
-    tag.copy_from_slice(&slot.wrapped[KEY_LEN..]);
-    open_sealed(kek, &slot.nonce, &slot.wrap_aad(), key.as_mut_slice(), &tag).then_some(key)
+    tag.copy_from_slice(&wrapped[KEY_LEN..]);
+    open_sealed(kek, nonce, aad, key.as_mut_slice(), &tag).then_some(key)
 }
 
 /// A complete vault file: prefix and header, payload nonce, encrypted content and tag, checksum.
@@ -693,6 +737,16 @@ fn unlock(bytes: &[u8], password: &SecretString, derive: &mut DeriveFn<'_>) -> R
             VaultError::NoPasswordSlot
         });
     };
+    decrypt(parsed, master_key, slot, kdf)
+}
+
+/// Decrypts the content of a parsed file with its master key (from the slot at `slot`).
+fn decrypt(
+    parsed: Parsed<'_>,
+    master_key: Zeroizing<[u8; KEY_LEN]>,
+    slot: usize,
+    kdf: KdfParams,
+) -> Result<Unlocked, VaultError> {
     let mut plaintext = Zeroizing::new(parsed.ciphertext.to_vec());
     if !open_sealed(
         &master_key,
