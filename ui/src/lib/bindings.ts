@@ -69,7 +69,11 @@ recovery_left: number,
 /**
  * All recovery codes.
  */
-recovery_total: number, favourite: boolean, };
+recovery_total: number, 
+/**
+ * Starred: listed first.
+ */
+favourite: boolean, };
 
 export type Candidate = { 
 /**
@@ -138,10 +142,6 @@ period: number,
  */
 counter: number, };
 
-export type AccountDetails = { id: string, issuer: string, name: string, note: string, tags: Array<string>, favourite: boolean, kind: string | null, algorithm: string | null, digits: number | null, period: number | null, recovery_left: number, recovery_total: number, };
-
-export type AccountEdit = { issuer: string, name: string, note: string, tags: Array<string>, };
-
 export type FieldIssue = { 
 /**
  * The field's name in [`ManualAccount`].
@@ -151,6 +151,74 @@ field: string,
  * What to fix.
  */
 message: string, };
+
+export type AccountDetails = { 
+/**
+ * Stable id.
+ */
+id: string, 
+/**
+ * The service.
+ */
+issuer: string, 
+/**
+ * The user's name at that service.
+ */
+name: string, 
+/**
+ * Free-text note (several lines).
+ */
+note: string, 
+/**
+ * Free tags.
+ */
+tags: Array<string>, 
+/**
+ * Shown first in the list.
+ */
+favourite: boolean, 
+/**
+ * `totp`, `hotp`, `steam`; `None` for an account with recovery codes only.
+ */
+kind: string | null, 
+/**
+ * `SHA1`, `SHA256` or `SHA512` (accounts with a secret).
+ */
+algorithm: string | null, 
+/**
+ * Code length (accounts with a secret).
+ */
+digits: number | null, 
+/**
+ * Time step in seconds (TOTP and Steam).
+ */
+period: number | null, 
+/**
+ * Recovery codes not used yet.
+ */
+recovery_left: number, 
+/**
+ * All recovery codes.
+ */
+recovery_total: number, };
+
+export type AccountEdit = { 
+/**
+ * The service.
+ */
+issuer: string, 
+/**
+ * The user's name at that service.
+ */
+name: string, 
+/**
+ * Free-text note (line breaks kept).
+ */
+note: string, 
+/**
+ * Tags, one per entry (the UI splits its text field on commas).
+ */
+tags: Array<string>, };
 
 export type CodeView = { 
 /**
@@ -215,12 +283,6 @@ export function isIpcError(value: unknown): value is IpcError {
 
 /** Every IPC command; each rejects with an `IpcError`. */
 export const commands = {
-  readClipboard: (): Promise<Found> => invoke<Found>("read_clipboard"),
-  accountDetails: (id: string): Promise<AccountDetails> => invoke<AccountDetails>("account_details", { id }),
-  updateAccount: (id: string, edit: AccountEdit): Promise<Array<FieldIssue>> => invoke<Array<FieldIssue>>("update_account", { id, edit }),
-  setFavourite: (id: string, favourite: boolean): Promise<null> => invoke<null>("set_favourite", { id, favourite }),
-  revealSecret: (id: string): Promise<string> => invoke<string>("reveal_secret", { id }),
-  accountQr: (id: string): Promise<string> => invoke<string>("account_qr", { id }),
   appInfo: (): Promise<AppInfo> => invoke<AppInfo>("app_info"),
   benchMark: (label: string): Promise<null> => invoke<null>("bench_mark", { label }),
   vaultStatus: (): Promise<VaultStatus> => invoke<VaultStatus>("vault_status"),
@@ -234,10 +296,16 @@ export const commands = {
   readUri: (text: string): Promise<Found> => invoke<Found>("read_uri", { text }),
   readImage: (base64: string): Promise<Found> => invoke<Found>("read_image", { base64 }),
   scanScreen: (): Promise<Found> => invoke<Found>("scan_screen"),
+  readClipboard: (): Promise<Found> => invoke<Found>("read_clipboard"),
   addPending: (indexes: Array<number>): Promise<Array<string>> => invoke<Array<string>>("add_pending", { indexes }),
   checkManual: (form: ManualAccount): Promise<Array<FieldIssue>> => invoke<Array<FieldIssue>>("check_manual", { form }),
   addManual: (form: ManualAccount): Promise<string> => invoke<string>("add_manual", { form }),
   deleteAccount: (id: string): Promise<null> => invoke<null>("delete_account", { id }),
+  accountDetails: (id: string): Promise<AccountDetails> => invoke<AccountDetails>("account_details", { id }),
+  updateAccount: (id: string, edit: AccountEdit): Promise<Array<FieldIssue>> => invoke<Array<FieldIssue>>("update_account", { id, edit }),
+  setFavourite: (id: string, favourite: boolean): Promise<null> => invoke<null>("set_favourite", { id, favourite }),
+  revealSecret: (id: string): Promise<string> => invoke<string>("reveal_secret", { id }),
+  accountQr: (id: string): Promise<string> => invoke<string>("account_qr", { id }),
   listCodes: (): Promise<Array<CodeView>> => invoke<Array<CodeView>>("list_codes"),
   nextCode: (id: string): Promise<string> => invoke<string>("next_code", { id }),
   hotpNext: (id: string): Promise<string> => invoke<string>("hotp_next", { id }),
