@@ -8,7 +8,7 @@
 
 use ts_rs::TS;
 
-use crate::commands::{accounts, app, codes, recovery, vault};
+use crate::commands::{accounts, app, codes, recovery, vault, vault_file};
 use crate::error::IpcError;
 
 /// Where the generated file lives, relative to the repository root.
@@ -75,6 +75,21 @@ pub fn commands() -> Vec<CommandSig> {
             vec![id(), ("index", ts::<u32>()), ("used", ts::<bool>())],
         ),
         sig::<codes::Copied>("copy_recovery_code", vec![id(), ("index", ts::<u32>())]),
+        sig::<crate::settings::Settings>("get_settings", vec![]),
+        sig::<Option<String>>("settings_notice", vec![]),
+        sig::<crate::settings::Settings>("update_settings", vec![("settings", ts::<crate::settings::Settings>())]),
+        sig::<vault_file::KdfInfo>("vault_kdf", vec![]),
+        sig::<u32>("measure_kdf", vec![("strength", ts::<vault_file::KdfStrength>())]),
+        sig::<()>(
+            "change_password",
+            vec![
+                ("current", ts::<String>()),
+                ("newPassword", ts::<String>()),
+                ("kdf", ts::<Option<vault_file::KdfStrength>>()),
+            ],
+        ),
+        sig::<Option<String>>("choose_vault_file", vec![]),
+        sig::<Option<String>>("restore_backup", vec![]),
     ]
 }
 
@@ -93,6 +108,10 @@ fn declarations() -> Vec<String> {
         codes::Copied::decl(),
         recovery::RecoveryView::decl(),
         recovery::RecoveryList::decl(),
+        crate::settings::Theme::decl(),
+        crate::settings::Settings::decl(),
+        vault_file::KdfStrength::decl(),
+        vault_file::KdfInfo::decl(),
     ]
 }
 
