@@ -8,7 +8,7 @@
 
 use ts_rs::TS;
 
-use crate::commands::{accounts, app, codes, details, keychain, recovery, vault};
+use crate::commands::{accounts, app, codes, details, keychain, recovery, vault, vault_file};
 use crate::error::IpcError;
 
 /// Where the generated file lives, relative to the repository root.
@@ -87,6 +87,21 @@ pub fn commands() -> Vec<CommandSig> {
         sig::<keychain::KeychainInfo>("keychain_enable", vec![("password", ts::<String>())]),
         sig::<keychain::KeychainInfo>("keychain_disable", vec![]),
         sig::<()>("unlock_with_keychain", vec![]),
+        sig::<crate::settings::Settings>("get_settings", vec![]),
+        sig::<Option<String>>("settings_notice", vec![]),
+        sig::<crate::settings::Settings>("update_settings", vec![("settings", ts::<crate::settings::Settings>())]),
+        sig::<vault_file::KdfInfo>("vault_kdf", vec![]),
+        sig::<u32>("measure_kdf", vec![("strength", ts::<vault_file::KdfStrength>())]),
+        sig::<Option<String>>(
+            "change_password",
+            vec![
+                ("current", ts::<String>()),
+                ("newPassword", ts::<String>()),
+                ("kdf", ts::<Option<vault_file::KdfStrength>>()),
+            ],
+        ),
+        sig::<Option<String>>("choose_vault_file", vec![]),
+        sig::<Option<String>>("restore_backup", vec![]),
     ]
 }
 
@@ -108,6 +123,10 @@ fn declarations() -> Vec<String> {
         recovery::RecoveryView::decl(),
         recovery::RecoveryList::decl(),
         keychain::KeychainInfo::decl(),
+        crate::settings::Theme::decl(),
+        crate::settings::Settings::decl(),
+        vault_file::KdfStrength::decl(),
+        vault_file::KdfInfo::decl(),
     ]
 }
 

@@ -70,6 +70,16 @@ impl From<VaultError> for IpcError {
     }
 }
 
+impl From<crate::settings::SettingsError> for IpcError {
+    fn from(err: crate::settings::SettingsError) -> IpcError {
+        let message = err.to_string();
+        match err {
+            crate::settings::SettingsError::Invalid(_) => IpcError::Invalid(message),
+            _ => IpcError::Io(message),
+        }
+    }
+}
+
 impl From<tauri::Error> for IpcError {
     fn from(err: tauri::Error) -> IpcError {
         IpcError::Io(err.to_string())

@@ -9,6 +9,7 @@
 pub mod bindings;
 pub mod commands;
 pub mod error;
+pub mod settings;
 pub mod state;
 
 use std::ffi::OsString;
@@ -26,7 +27,7 @@ pub const MAIN_WINDOW: &str = "main";
 ///
 /// Shared by [`run`] and the command-layer tests, so the tests exercise the real registration.
 pub fn invoke_handler<R: Runtime>() -> impl Fn(Invoke<R>) -> bool + Send + Sync + 'static {
-    use commands::{accounts, app, codes, details, keychain, recovery, vault};
+    use commands::{accounts, app, codes, details, keychain, recovery, settings, vault, vault_file};
     tauri::generate_handler![
         app::app_info,
         app::bench_mark,
@@ -64,16 +65,24 @@ pub fn invoke_handler<R: Runtime>() -> impl Fn(Invoke<R>) -> bool + Send + Sync 
         keychain::keychain_enable,
         keychain::keychain_disable,
         keychain::unlock_with_keychain,
+        settings::get_settings,
+        settings::settings_notice,
+        settings::update_settings,
+        vault_file::vault_kdf,
+        vault_file::measure_kdf,
+        vault_file::change_password,
+        vault_file::choose_vault_file,
+        vault_file::restore_backup,
     ]
 }
 
-/// The state of a normal run: the vault at `$SMARTPUSH_AUTH_VAULT` or the default path, the
-/// default key-derivation strength.
+/// The state of a normal run: the settings from their file, the vault at `$SMARTPUSH_AUTH_VAULT`,
+/// else the one chosen in the settings, else the default path; the default key-derivation
+/// strength.
 pub fn default_state() -> Arc<AppState> {
-    Arc::new(AppState::new(
-        smartpush_core::vault::resolve_path(None),
-        smartpush_core::vault::KdfParams::DEFAULT,
-    ))
+    let settings = settings::SettingsStore::load(settings::default_path(), commands::unix_now());
+    let path = settings::vault_path(&settings.get());
+    Arc::new(AppState::new(path, smartpush_core::vault::KdfParams::DEFAULT).with_settings(settings))
 }
 
 /// Why the desktop app could not start.

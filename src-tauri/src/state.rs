@@ -16,6 +16,7 @@ use smartpush_core::vault::keychain::{self, DisabledKeyStore, KeyStore, SystemKe
 use smartpush_core::vault::{KdfParams, Vault};
 
 use crate::error::IpcError;
+use crate::settings::SettingsStore;
 
 /// Auto-lock after this much idle time unless the user chose otherwise.
 pub const DEFAULT_AUTO_LOCK: Duration = Duration::from_secs(5 * 60);
@@ -23,14 +24,17 @@ pub const DEFAULT_AUTO_LOCK: Duration = Duration::from_secs(5 * 60);
 /// Everything the commands share. Cheap to lock: no command holds the mutex across a KDF run
 /// (unlock derives the key first, then stores the vault).
 pub struct AppState {
-    /// The vault file (`$SMARTPUSH_AUTH_VAULT`, else the platform default); `None` when the
-    /// platform has no data directory.
-    pub path: Option<PathBuf>,
+    /// The vault file (`$SMARTPUSH_AUTH_VAULT`, else the one chosen in the settings, else the
+    /// platform default); `None` when the platform has no data directory. Changes when the user
+    /// picks another vault file ([`AppState::set_path`]).
+    path: Mutex<Option<PathBuf>>,
     /// Key-derivation strength for new vaults (tests use the minimum).
     pub kdf: KdfParams,
     /// The system keychain for keychain unlock ([`DisabledKeyStore`] under
     /// `$SMARTPUSH_AUTH_NO_KEYCHAIN`; tests put an in-memory store here).
     pub keystore: Arc<dyn KeyStore>,
+    /// The persisted settings (auto-lock, clipboard, theme, vault file…).
+    pub settings: SettingsStore,
     inner: Mutex<Inner>,
     /// The outcome of an unlock started at launch (`--password-stdin`), until the UI collects it.
     startup_unlock: Mutex<Option<Receiver<Result<(), IpcError>>>>,
@@ -61,9 +65,10 @@ impl AppState {
             Arc::new(SystemKeyStore::new())
         };
         AppState {
-            path,
+            path: Mutex::new(path),
             kdf,
             keystore,
+            settings: SettingsStore::in_memory(),
             inner: Mutex::new(Inner {
                 auto_lock: Some(DEFAULT_AUTO_LOCK),
                 ..Inner::default()
@@ -104,11 +109,34 @@ impl AppState {
         self
     }
 
+    /// Uses these settings (loaded from their file) and applies their auto-lock delay.
+    pub fn with_settings(mut self, settings: SettingsStore) -> AppState {
+        self.set_auto_lock(settings.get().auto_lock());
+        self.settings = settings;
+        self
+    }
+
+    /// The vault path; `None` when the platform has no data directory.
+    pub fn path(&self) -> Option<PathBuf> {
+        self.path
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .clone()
+    }
+
     /// The vault path, or an error when the platform has none.
     pub fn vault_path(&self) -> Result<PathBuf, IpcError> {
-        self.path.clone().ok_or_else(|| {
+        self.path().ok_or_else(|| {
             IpcError::Io("this system has no data folder for the vault; set SMARTPUSH_AUTH_VAULT".into())
         })
+    }
+
+    /// Switches to another vault file: the open vault (if any) is locked first.
+    pub fn set_path(&self, path: Option<PathBuf>) {
+        let mut inner = self.lock_inner();
+        inner.session = None;
+        inner.pending.clear();
+        *self.path.lock().unwrap_or_else(|poisoned| poisoned.into_inner()) = path;
     }
 
     fn lock_inner(&self) -> MutexGuard<'_, Inner> {
@@ -125,6 +153,20 @@ impl AppState {
             last_activity: Instant::now(),
         });
         inner.pending.clear();
+    }
+
+    /// Puts `vault` in place of the unlocked one (after its password changed), keeping the idle
+    /// timer; returns false, dropping `vault`, when the vault was locked meanwhile.
+    pub fn replace_unlocked(&self, vault: Vault) -> bool {
+        let mut inner = self.lock_inner();
+        expire(&mut inner, Instant::now());
+        match inner.session.as_mut() {
+            Some(session) => {
+                session.vault = vault;
+                true
+            }
+            None => false,
+        }
     }
 
     /// Drops the unlocked vault (its keys are zeroized on drop) and any pending drafts.

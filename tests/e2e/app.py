@@ -21,6 +21,7 @@ from selenium.webdriver.support import expected_conditions as ec
 from selenium.webdriver.support.ui import WebDriverWait
 
 import steps_details
+import steps_settings
 
 APP = os.environ["APP_BIN"]
 SHOTS = os.environ["SHOTS"]
@@ -168,6 +169,7 @@ def main() -> int:
         ok("search")
 
         steps_details.run(driver, by, wait, shot, ok)
+        steps_settings.run(driver, by, wait, shot, ok)
     except (AssertionError, WebDriverException) as err:
         import traceback
 

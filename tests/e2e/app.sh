@@ -47,8 +47,8 @@ unset DBUS_SESSION_BUS_ADDRESS DISPLAY WAYLAND_DISPLAY
 
 status=0
 env XDG_DATA_HOME="$tmp/data" XDG_CONFIG_HOME="$tmp/config" XDG_CACHE_HOME="$tmp/cache" \
-  SMARTPUSH_AUTH_VAULT="$tmp/vault.spv" \
-  timeout --kill-after=10 180 \
+  SMARTPUSH_AUTH_VAULT="$tmp/vault.spv" SMARTPUSH_AUTH_CONFIG="$tmp/config/settings.json" \
+  timeout --kill-after=10 300 \
   xvfb-run -a -s '-screen 0 1280x800x24' \
   dbus-run-session -- bash "$root/tests/e2e/app.sh" --inside || status=$?
 

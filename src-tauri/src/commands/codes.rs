@@ -1,6 +1,7 @@
 //! Commands about one-time codes: the list, the next code, HOTP, copying to the clipboard.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use serde::Serialize;
@@ -14,8 +15,11 @@ use super::{instant, timestamp, unix_now};
 use crate::error::{IpcError, IpcResult};
 use crate::state::AppState;
 
-/// How long a copied code stays on the clipboard.
+/// How long a copied code stays on the clipboard when no settings say otherwise.
 pub const CLIPBOARD_CLEAR: Duration = Duration::from_secs(30);
+
+/// Counts our copies: a clearing timer only acts if no later copy of ours started its own.
+static COPIES: AtomicU64 = AtomicU64::new(0);
 
 /// The code of one account as the list shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
@@ -119,7 +123,7 @@ pub async fn hotp_next(state: State<'_, Arc<AppState>>, id: String) -> IpcResult
 }
 
 /// Copies the account's current code to the clipboard (the code never crosses IPC for this)
-/// and clears it after [`CLIPBOARD_CLEAR`] if the clipboard still holds it.
+/// and clears it after the delay of the settings if the clipboard still holds it.
 #[tauri::command]
 pub fn copy_code<R: Runtime>(app: AppHandle<R>, state: State<'_, Arc<AppState>>, id: String) -> IpcResult<Copied> {
     let now = unix_now();
@@ -132,24 +136,32 @@ pub fn copy_code<R: Runtime>(app: AppHandle<R>, state: State<'_, Arc<AppState>>,
     copy_then_clear(&app, code)
 }
 
-/// Writes `text` to the clipboard and clears it later if it is still there.
+/// Writes `text` to the clipboard and clears it after the settings' delay (`clipboard_clear_seconds`,
+/// else [`CLIPBOARD_CLEAR`]) if it still holds `text` and no later copy of ours replaced it.
 pub(crate) fn copy_then_clear<R: Runtime>(app: &AppHandle<R>, text: String) -> IpcResult<Copied> {
     if app.try_state::<Clipboard<R>>().is_none() {
         return Err(IpcError::Clipboard("the clipboard is not available".into()));
     }
+    let seconds = app
+        .try_state::<Arc<AppState>>()
+        .map_or(CLIPBOARD_CLEAR.as_secs(), |state| {
+            state.settings.get().clipboard_clear_seconds.into()
+        });
     app.clipboard()
         .write_text(text.clone())
         .map_err(|e| IpcError::Clipboard(format!("could not write the clipboard: {e}")))?;
+    let copy = COPIES.fetch_add(1, Ordering::SeqCst) + 1;
     let app = app.clone();
     std::thread::spawn(move || {
-        std::thread::sleep(CLIPBOARD_CLEAR);
-        // Only clear what is still ours: the user may have copied something else since.
-        if app.clipboard().read_text().is_ok_and(|current| current == text) {
+        std::thread::sleep(Duration::from_secs(seconds));
+        // Only clear what is still ours: the user may have copied something else since, and a
+        // later copy of ours (even of the same code) has its own timer.
+        if COPIES.load(Ordering::SeqCst) == copy && app.clipboard().read_text().is_ok_and(|current| current == text) {
             let _ = app.clipboard().clear();
         }
     });
     Ok(Copied {
-        clears_in: u32::try_from(CLIPBOARD_CLEAR.as_secs()).unwrap_or(30),
+        clears_in: u32::try_from(seconds).unwrap_or(u32::MAX),
     })
 }
 

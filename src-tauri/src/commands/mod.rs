@@ -8,7 +8,9 @@ pub mod codes;
 pub mod details;
 pub mod keychain;
 pub mod recovery;
+pub mod settings;
 pub mod vault;
+pub mod vault_file;
 
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
@@ -66,10 +68,14 @@ pub(crate) mod test_support {
     /// A mock app whose vault lives in the returned temporary folder.
     pub fn mock_app() -> (tauri::App<MockRuntime>, WebviewWindow<MockRuntime>, tempfile::TempDir) {
         let dir = tempfile::tempdir().expect("temp dir");
-        let state = Arc::new(AppState::new(
-            Some(dir.path().join("vault.spv")),
-            smartpush_core::vault::KdfParams::MINIMUM,
-        ));
+        let settings = crate::settings::SettingsStore::load(Some(dir.path().join("settings.json")), 0);
+        let state = Arc::new(
+            AppState::new(
+                Some(dir.path().join("vault.spv")),
+                smartpush_core::vault::KdfParams::MINIMUM,
+            )
+            .with_settings(settings),
+        );
         let app = mock_builder()
             .manage(state)
             .invoke_handler(crate::invoke_handler())
@@ -98,5 +104,7 @@ pub(crate) mod test_support {
     }
 }
 
+#[cfg(test)]
+mod settings_tests;
 #[cfg(test)]
 mod tests;

@@ -11,7 +11,7 @@ use tauri::State;
 use ts_rs::TS;
 
 use super::{blocking, instant};
-use crate::error::{IpcError, IpcResult};
+use crate::error::IpcResult;
 use crate::state::AppState;
 
 /// Where the vault is, whether it exists and whether it is unlocked.
@@ -45,7 +45,7 @@ impl VaultStatus {
 /// Where the vault is and whether it exists or is unlocked (nothing secret).
 #[tauri::command]
 pub fn vault_status(state: State<'_, Arc<AppState>>) -> VaultStatus {
-    VaultStatus::of(state.path.as_deref(), state.is_unlocked(instant()), state.auto_lock())
+    VaultStatus::of(state.path().as_deref(), state.is_unlocked(instant()), state.auto_lock())
 }
 
 /// Creates a new empty vault protected by `password` and leaves it unlocked.
@@ -97,14 +97,21 @@ pub fn touch(state: State<'_, Arc<AppState>>) -> bool {
     state.is_unlocked(now)
 }
 
-/// Sets the auto-lock delay in seconds (at least 10 s; `None`: never).
+/// Sets the auto-lock delay in seconds (at least 10 s; `None`: never), live and in the saved
+/// settings (a shortcut for `update_settings` with only this value changed).
 #[tauri::command]
-pub fn set_auto_lock(state: State<'_, Arc<AppState>>, seconds: Option<u32>) -> IpcResult<()> {
-    if seconds.is_some_and(|s| s < 10) {
-        return Err(IpcError::Invalid("auto-lock needs at least 10 seconds".into()));
-    }
-    state.set_auto_lock(seconds.map(|s| Duration::from_secs(s.into())));
-    Ok(())
+pub async fn set_auto_lock(state: State<'_, Arc<AppState>>, seconds: Option<u32>) -> IpcResult<()> {
+    let state = Arc::clone(&state);
+    blocking(move || {
+        let settings = crate::settings::Settings {
+            auto_lock_seconds: seconds,
+            ..state.settings.get()
+        };
+        state.settings.set(settings)?;
+        state.set_auto_lock(seconds.map(|s| Duration::from_secs(s.into())));
+        Ok(())
+    })
+    .await
 }
 
 #[cfg(test)]

@@ -276,6 +276,57 @@ left: number,
  */
 low: boolean, };
 
+export type Theme = "system" | "light" | "dark";
+
+export type Settings = { 
+/**
+ * Lock the vault after this many idle seconds (at least 10); `None`: never.
+ */
+auto_lock_seconds: number | null, 
+/**
+ * Clear a copied code or recovery code from the clipboard after this many seconds (5–600),
+ * if the clipboard still holds it.
+ */
+clipboard_clear_seconds: number, 
+/**
+ * Light, dark, or as the system says.
+ */
+theme: Theme, 
+/**
+ * A vault file the user chose instead of the default (`$SMARTPUSH_AUTH_VAULT` still wins).
+ */
+vault_path: string | null, 
+/**
+ * Closing the window hides it in the tray instead of quitting (used by the tray).
+ */
+close_to_tray: boolean, 
+/**
+ * A system-wide shortcut that brings the window forward (used by the tray), e.g.
+ * `CommandOrControl+Shift+A`.
+ */
+global_shortcut: string | null, };
+
+export type KdfStrength = "standard" | "strong";
+
+export type KdfInfo = { 
+/**
+ * The named strength these settings are, if any (a vault made by the command line or a
+ * test may use others).
+ */
+strength: KdfStrength | null, 
+/**
+ * Memory in MiB.
+ */
+memory_mib: number, 
+/**
+ * Passes over the memory.
+ */
+iterations: number, 
+/**
+ * Lanes.
+ */
+parallelism: number, };
+
 /** True for the errors every command rejects with. */
 export function isIpcError(value: unknown): value is IpcError {
   return typeof value === "object" && value !== null && "type" in value && "message" in value;
@@ -315,4 +366,12 @@ export const commands = {
   addRecoveryAccount: (issuer: string, name: string, text: string): Promise<string> => invoke<string>("add_recovery_account", { issuer, name, text }),
   setRecoveryUsed: (id: string, index: number, used: boolean): Promise<null> => invoke<null>("set_recovery_used", { id, index, used }),
   copyRecoveryCode: (id: string, index: number): Promise<Copied> => invoke<Copied>("copy_recovery_code", { id, index }),
+  getSettings: (): Promise<Settings> => invoke<Settings>("get_settings"),
+  settingsNotice: (): Promise<string | null> => invoke<string | null>("settings_notice"),
+  updateSettings: (settings: Settings): Promise<Settings> => invoke<Settings>("update_settings", { settings }),
+  vaultKdf: (): Promise<KdfInfo> => invoke<KdfInfo>("vault_kdf"),
+  measureKdf: (strength: KdfStrength): Promise<number> => invoke<number>("measure_kdf", { strength }),
+  changePassword: (current: string, newPassword: string, kdf: KdfStrength | null): Promise<null> => invoke<null>("change_password", { current, newPassword, kdf }),
+  chooseVaultFile: (): Promise<string | null> => invoke<string | null>("choose_vault_file"),
+  restoreBackup: (): Promise<string | null> => invoke<string | null>("restore_backup"),
 };

@@ -84,6 +84,15 @@ impl KdfParams {
         }
         Ok(())
     }
+
+    /// Derives one key from a fixed sample password and salt with these settings and throws it
+    /// away: what one unlock costs, for a caller that wants to time it before choosing.
+    ///
+    /// # Errors
+    /// `KdfOutOfRange`, or `Kdf` when the memory cannot be had.
+    pub fn derive_sample(&self) -> Result<(), VaultError> {
+        derive_key(b"sample password", &[0x5a; super::format::SALT_LEN], *self).map(drop)
+    }
 }
 
 // Argon2 needs at least 8 KiB per lane: every accepted setting satisfies it.
@@ -131,6 +140,19 @@ pub(crate) fn derive_key(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_sample_derivation_checks_the_settings_first() {
+        KdfParams::MINIMUM.derive_sample().expect("derives");
+        let too_small = KdfParams {
+            memory_kib: 1024,
+            ..KdfParams::MINIMUM
+        };
+        assert!(matches!(
+            too_small.derive_sample(),
+            Err(VaultError::KdfOutOfRange { .. })
+        ));
+    }
 
     #[test]
     fn bounds_are_consistent() {

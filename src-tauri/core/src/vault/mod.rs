@@ -32,6 +32,7 @@ mod content;
 mod format;
 mod kdf;
 pub mod keychain;
+mod restore;
 mod store;
 #[cfg(any(test, feature = "test-support"))]
 #[doc(hidden)]
@@ -55,6 +56,7 @@ use kdf::KEY_LEN;
 pub use content::CONTENT_VERSION;
 pub use format::FORMAT_VERSION;
 pub use kdf::KdfParams;
+pub use restore::{check_file, restore_backup};
 pub use store::LOCK_WAIT;
 
 /// The most password slots a file may hold: every derivation may cost up to the KDF cap, so
@@ -147,6 +149,14 @@ pub enum VaultError {
     /// No vault at that path.
     #[error("no vault at {}", .0.display())]
     NotFound(PathBuf),
+    /// [`restore_backup`] found no usable backup to put back.
+    #[error("the backup {} cannot be restored: {reason}", .backup.display())]
+    BackupUnusable {
+        /// Where the backup was looked for.
+        backup: PathBuf,
+        /// Why it cannot be used (missing, not a vault, damaged…).
+        reason: String,
+    },
     /// Another process held the vault's lock for longer than the wait.
     #[error("the vault {} is in use by another SmartPush Authenticator process; try again when it has finished", .0.display())]
     Locked(PathBuf),
