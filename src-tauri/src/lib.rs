@@ -26,7 +26,7 @@ pub const MAIN_WINDOW: &str = "main";
 ///
 /// Shared by [`run`] and the command-layer tests, so the tests exercise the real registration.
 pub fn invoke_handler<R: Runtime>() -> impl Fn(Invoke<R>) -> bool + Send + Sync + 'static {
-    use commands::{accounts, app, codes, recovery, vault};
+    use commands::{accounts, app, backups, codes, recovery, transfer, vault};
     tauri::generate_handler![
         app::app_info,
         vault::vault_status,
@@ -52,16 +52,31 @@ pub fn invoke_handler<R: Runtime>() -> impl Fn(Invoke<R>) -> bool + Send + Sync 
         recovery::add_recovery_account,
         recovery::set_recovery_used,
         recovery::copy_recovery_code,
+        transfer::import_pick_files,
+        transfer::import_preview,
+        transfer::import_commit,
+        transfer::export_pick_file,
+        transfer::export_file,
+        transfer::export_google_qr,
+        backups::backup_info,
+        backups::backup_now,
+        backups::backup_set,
+        backups::backup_pick_folder,
+        backups::backup_restore,
+        backups::restore_pick_file,
+        backups::restore_first_run,
     ]
 }
 
 /// The state of a normal run: the vault at `$SMARTPUSH_AUTH_VAULT` or the default path, the
 /// default key-derivation strength.
 pub fn default_state() -> Arc<AppState> {
-    Arc::new(AppState::new(
+    let state = AppState::new(
         smartpush_core::vault::resolve_path(None),
         smartpush_core::vault::KdfParams::DEFAULT,
-    ))
+    );
+    state.set_backup_source(Some(state::BackupSource::from_env()));
+    Arc::new(state)
 }
 
 /// Why the desktop app could not start.

@@ -4,8 +4,10 @@
 
 pub mod accounts;
 pub mod app;
+pub mod backups;
 pub mod codes;
 pub mod recovery;
+pub mod transfer;
 pub mod vault;
 
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
@@ -98,3 +100,5 @@ pub(crate) mod test_support {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod transfer_tests;

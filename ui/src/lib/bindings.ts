@@ -204,6 +204,144 @@ left: number,
  */
 low: boolean, };
 
+export type ImportEntry = { 
+/**
+ * Its index, for [`import_commit`].
+ */
+index: number, 
+/**
+ * The service.
+ */
+issuer: string, 
+/**
+ * The user's name at that service.
+ */
+name: string, 
+/**
+ * `totp`, `hotp`, `steam`; empty for recovery codes only.
+ */
+kind: string, 
+/**
+ * True when the vault already has it (same secret, issuer and name): not imported.
+ */
+duplicate: boolean, };
+
+export type ImportFailure = { 
+/**
+ * Its position in the file (1-based; 0 when it has none).
+ */
+index: number, 
+/**
+ * `Issuer (name)` when it could be read.
+ */
+label: string, 
+/**
+ * Why.
+ */
+error: string, };
+
+export type ImportPreview = { 
+/**
+ * The format read (detected or chosen), as a person reads it, e.g. "Aegis".
+ */
+format: string, 
+/**
+ * Its short name (as `import_preview`'s `format` takes it).
+ */
+format_id: string, 
+/**
+ * When the file is encrypted and no password was given: its format's name. Ask for the
+ * password and call again; nothing else is filled.
+ */
+needs_password: string | null, 
+/**
+ * The accounts.
+ */
+entries: Array<ImportEntry>, 
+/**
+ * Entries that could not be read.
+ */
+failed: Array<ImportFailure>, 
+/**
+ * Sentences about the whole file: duplicates inside it, missing Google Authenticator
+ * batch parts, lost fields.
+ */
+warnings: Array<string>, };
+
+export type ImportResult = { 
+/**
+ * Accounts added.
+ */
+added: number, 
+/**
+ * Chosen accounts skipped because the vault already had them.
+ */
+skipped: number, };
+
+export type ExportDone = { 
+/**
+ * The file.
+ */
+path: string, 
+/**
+ * Accounts written.
+ */
+count: number, 
+/**
+ * Accounts the format cannot carry (left out).
+ */
+left_out: Array<string>, 
+/**
+ * Accounts whose note, tags or recovery codes were lost.
+ */
+lossy: Array<string>, };
+
+export type GoogleQrs = { 
+/**
+ * SVG images, in batch order (secrets: shown, never stored).
+ */
+svgs: Array<string>, 
+/**
+ * Accounts in them.
+ */
+count: number, 
+/**
+ * Accounts Google Authenticator cannot take (left out).
+ */
+left_out: Array<string>, };
+
+export type BackupEntry = { 
+/**
+ * Its path (what [`backup_restore`] takes).
+ */
+path: string, 
+/**
+ * When it was written (unix seconds).
+ */
+created: bigint, 
+/**
+ * Its size in bytes.
+ */
+size: bigint, };
+
+export type BackupInfo = { 
+/**
+ * The backup folder; `None`: automatic backups are off.
+ */
+dir: string | null, 
+/**
+ * How many of the newest backups are kept.
+ */
+keep: number, 
+/**
+ * True when `$SMARTPUSH_AUTH_BACKUP_DIR` chooses the folder (the dialog cannot change it).
+ */
+dir_from_env: boolean, 
+/**
+ * The backups, newest first.
+ */
+backups: Array<BackupEntry>, };
+
 /** True for the errors every command rejects with. */
 export function isIpcError(value: unknown): value is IpcError {
   return typeof value === "object" && value !== null && "type" in value && "message" in value;
@@ -235,4 +373,17 @@ export const commands = {
   addRecoveryAccount: (issuer: string, name: string, text: string): Promise<string> => invoke<string>("add_recovery_account", { issuer, name, text }),
   setRecoveryUsed: (id: string, index: number, used: boolean): Promise<null> => invoke<null>("set_recovery_used", { id, index, used }),
   copyRecoveryCode: (id: string, index: number): Promise<Copied> => invoke<Copied>("copy_recovery_code", { id, index }),
+  importPickFiles: (): Promise<Array<string>> => invoke<Array<string>>("import_pick_files"),
+  importPreview: (files: Array<string>, text: string | null, format: string | null, password: string | null): Promise<ImportPreview> => invoke<ImportPreview>("import_preview", { files, text, format, password }),
+  importCommit: (indexes: Array<number>): Promise<ImportResult> => invoke<ImportResult>("import_commit", { indexes }),
+  exportPickFile: (kind: string): Promise<string | null> => invoke<string | null>("export_pick_file", { kind }),
+  exportFile: (path: string, kind: string, password: string | null, plaintextConfirmed: boolean): Promise<ExportDone> => invoke<ExportDone>("export_file", { path, kind, password, plaintextConfirmed }),
+  exportGoogleQr: (): Promise<GoogleQrs> => invoke<GoogleQrs>("export_google_qr"),
+  backupInfo: (): Promise<BackupInfo> => invoke<BackupInfo>("backup_info"),
+  backupNow: (): Promise<BackupInfo> => invoke<BackupInfo>("backup_now"),
+  backupSet: (dir: string | null, keep: number): Promise<BackupInfo> => invoke<BackupInfo>("backup_set", { dir, keep }),
+  backupPickFolder: (): Promise<string | null> => invoke<string | null>("backup_pick_folder"),
+  backupRestore: (path: string): Promise<null> => invoke<null>("backup_restore", { path }),
+  restorePickFile: (): Promise<string | null> => invoke<string | null>("restore_pick_file"),
+  restoreFirstRun: (path: string): Promise<null> => invoke<null>("restore_first_run", { path }),
 };
