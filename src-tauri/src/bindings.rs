@@ -8,7 +8,7 @@
 
 use ts_rs::TS;
 
-use crate::commands::{accounts, app, codes, details, keychain, recovery, vault, vault_file};
+use crate::commands::{accounts, app, backups, codes, details, keychain, recovery, transfer, vault, vault_file};
 use crate::error::IpcError;
 
 /// Where the generated file lives, relative to the repository root.
@@ -102,6 +102,38 @@ pub fn commands() -> Vec<CommandSig> {
         ),
         sig::<Option<String>>("choose_vault_file", vec![]),
         sig::<Option<String>>("restore_backup", vec![]),
+        sig::<Vec<String>>("import_pick_files", vec![]),
+        sig::<transfer::ImportPreview>(
+            "import_preview",
+            vec![
+                ("files", ts::<Vec<String>>()),
+                ("text", ts::<Option<String>>()),
+                ("format", ts::<Option<String>>()),
+                ("password", ts::<Option<String>>()),
+            ],
+        ),
+        sig::<transfer::ImportResult>("import_commit", vec![("indexes", ts::<Vec<u32>>())]),
+        sig::<Option<String>>("export_pick_file", vec![("kind", ts::<String>())]),
+        sig::<transfer::ExportDone>(
+            "export_file",
+            vec![
+                ("path", ts::<String>()),
+                ("kind", ts::<String>()),
+                ("password", ts::<Option<String>>()),
+                ("plaintextConfirmed", ts::<bool>()),
+            ],
+        ),
+        sig::<transfer::GoogleQrs>("export_google_qr", vec![]),
+        sig::<backups::BackupInfo>("backup_info", vec![]),
+        sig::<backups::BackupInfo>("backup_now", vec![]),
+        sig::<backups::BackupInfo>(
+            "backup_set",
+            vec![("dir", ts::<Option<String>>()), ("keep", ts::<u32>())],
+        ),
+        sig::<Option<String>>("backup_pick_folder", vec![]),
+        sig::<()>("backup_restore", vec![("path", ts::<String>())]),
+        sig::<Option<String>>("restore_pick_file", vec![]),
+        sig::<()>("restore_first_run", vec![("path", ts::<String>())]),
     ]
 }
 
@@ -127,6 +159,14 @@ fn declarations() -> Vec<String> {
         crate::settings::Settings::decl(),
         vault_file::KdfStrength::decl(),
         vault_file::KdfInfo::decl(),
+        transfer::ImportEntry::decl(),
+        transfer::ImportFailure::decl(),
+        transfer::ImportPreview::decl(),
+        transfer::ImportResult::decl(),
+        transfer::ExportDone::decl(),
+        transfer::GoogleQrs::decl(),
+        backups::BackupEntry::decl(),
+        backups::BackupInfo::decl(),
     ]
 }
 

@@ -27,7 +27,7 @@ pub const MAIN_WINDOW: &str = "main";
 ///
 /// Shared by [`run`] and the command-layer tests, so the tests exercise the real registration.
 pub fn invoke_handler<R: Runtime>() -> impl Fn(Invoke<R>) -> bool + Send + Sync + 'static {
-    use commands::{accounts, app, codes, details, keychain, recovery, settings, vault, vault_file};
+    use commands::{accounts, app, backups, codes, details, keychain, recovery, settings, transfer, vault, vault_file};
     tauri::generate_handler![
         app::app_info,
         app::bench_mark,
@@ -73,6 +73,19 @@ pub fn invoke_handler<R: Runtime>() -> impl Fn(Invoke<R>) -> bool + Send + Sync 
         vault_file::change_password,
         vault_file::choose_vault_file,
         vault_file::restore_backup,
+        transfer::import_pick_files,
+        transfer::import_preview,
+        transfer::import_commit,
+        transfer::export_pick_file,
+        transfer::export_file,
+        transfer::export_google_qr,
+        backups::backup_info,
+        backups::backup_now,
+        backups::backup_set,
+        backups::backup_pick_folder,
+        backups::backup_restore,
+        backups::restore_pick_file,
+        backups::restore_first_run,
     ]
 }
 
@@ -82,7 +95,9 @@ pub fn invoke_handler<R: Runtime>() -> impl Fn(Invoke<R>) -> bool + Send + Sync 
 pub fn default_state() -> Arc<AppState> {
     let settings = settings::SettingsStore::load(settings::default_path(), commands::unix_now());
     let path = settings::vault_path(&settings.get());
-    Arc::new(AppState::new(path, smartpush_core::vault::KdfParams::DEFAULT).with_settings(settings))
+    let state = AppState::new(path, smartpush_core::vault::KdfParams::DEFAULT).with_settings(settings);
+    state.set_backup_source(Some(state::BackupSource::from_env()));
+    Arc::new(state)
 }
 
 /// Why the desktop app could not start.

@@ -4,6 +4,7 @@
 //! [`AppState::with_vault`], which also enforces the auto-lock: a vault idle for longer than the
 //! timeout is dropped (its keys zeroized) before the command sees it.
 
+use std::ffi::OsString;
 use std::path::PathBuf;
 use std::sync::mpsc::{self, Receiver};
 use std::sync::{Mutex, MutexGuard};
@@ -13,6 +14,7 @@ use std::sync::Arc;
 
 use smartpush_core::AccountDraft;
 use smartpush_core::vault::keychain::{self, DisabledKeyStore, KeyStore, SystemKeyStore};
+use smartpush_core::vault::backups::{self, BackupPolicy, BackupSettings};
 use smartpush_core::vault::{KdfParams, Vault};
 
 use crate::error::IpcError;
@@ -48,6 +50,44 @@ struct Inner {
     /// Accounts read from a URI or an image, waiting for the user to pick which to add. Kept
     /// here so their secrets never cross IPC.
     pending: Vec<AccountDraft>,
+    /// The accounts of an import preview, waiting for the user's choice (same reason).
+    import: Vec<AccountDraft>,
+    /// Where the automatic-backup policy comes from; `None`: no automatic backups.
+    backups: Option<BackupSource>,
+}
+
+/// Where the app reads its automatic-backup policy, the same as the CLI: the settings file
+/// (`smartpush_core::vault::backups::settings_path`) and `$SMARTPUSH_AUTH_BACKUP_DIR`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BackupSource {
+    /// The settings file the Backups dialog writes.
+    pub settings_file: Option<PathBuf>,
+    /// The value of `$SMARTPUSH_AUTH_BACKUP_DIR` when the app started (it overrides the folder;
+    /// empty turns backups off).
+    pub env_dir: Option<OsString>,
+}
+
+impl BackupSource {
+    /// The user's: the settings file under the config dir and the environment variable.
+    pub fn from_env() -> BackupSource {
+        BackupSource {
+            settings_file: backups::settings_path(),
+            env_dir: std::env::var_os(backups::DIR_ENV),
+        }
+    }
+
+    /// The settings (defaults when the file is missing or unreadable).
+    pub fn settings(&self) -> BackupSettings {
+        self.settings_file
+            .as_deref()
+            .and_then(|p| backups::load_settings(p).ok())
+            .unwrap_or_default()
+    }
+
+    /// The policy in force.
+    pub fn policy(&self) -> Option<BackupPolicy> {
+        backups::policy_from(&self.settings(), self.env_dir.clone())
+    }
 }
 
 /// An unlocked vault and when the user last did something.
@@ -145,9 +185,57 @@ impl AppState {
         self.inner.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    /// Stores a freshly unlocked vault, replacing any other.
-    pub fn set_unlocked(&self, vault: Vault) {
+    /// Where the automatic-backup policy comes from (`None`: no automatic backups, the default
+    /// of [`AppState::new`]); applied to the open vault at once.
+    pub fn set_backup_source(&self, source: Option<BackupSource>) {
         let mut inner = self.lock_inner();
+        inner.backups = source;
+        let policy = inner.backups.as_ref().and_then(BackupSource::policy);
+        if let Some(session) = inner.session.as_mut() {
+            session.vault.set_auto_backup(policy);
+        }
+    }
+
+    /// The automatic-backup policy in force now (`None`: no automatic backups).
+    pub fn backup_policy(&self) -> Option<BackupPolicy> {
+        self.lock_inner().backups.as_ref().and_then(BackupSource::policy)
+    }
+
+    /// Where the automatic-backup policy comes from.
+    pub fn backup_source(&self) -> Option<BackupSource> {
+        self.lock_inner().backups.clone()
+    }
+
+    /// Replaces the accounts of the import preview.
+    pub fn set_import(&self, drafts: Vec<AccountDraft>) {
+        self.lock_inner().import = drafts;
+    }
+
+    /// Takes the import preview's accounts with these indexes (the others are dropped);
+    /// out-of-range indexes are an error and leave the preview as it was.
+    pub fn take_import(&self, indexes: &[usize]) -> Result<Vec<AccountDraft>, IpcError> {
+        let mut inner = self.lock_inner();
+        if inner.import.is_empty() {
+            return Err(IpcError::Invalid(
+                "nothing to import: read a file or paste text first".into(),
+            ));
+        }
+        if let Some(bad) = indexes.iter().find(|&&i| i >= inner.import.len()) {
+            return Err(IpcError::Invalid(format!("no account number {bad} in the preview")));
+        }
+        Ok(std::mem::take(&mut inner.import)
+            .into_iter()
+            .enumerate()
+            .filter(|(i, _)| indexes.contains(i))
+            .map(|(_, d)| d)
+            .collect())
+    }
+
+    /// Stores a freshly unlocked vault, replacing any other, with the automatic-backup policy
+    /// in force.
+    pub fn set_unlocked(&self, mut vault: Vault) {
+        let mut inner = self.lock_inner();
+        vault.set_auto_backup(inner.backups.as_ref().and_then(BackupSource::policy));
         inner.session = Some(Session {
             vault,
             last_activity: Instant::now(),
@@ -174,6 +262,7 @@ impl AppState {
         let mut inner = self.lock_inner();
         inner.session = None;
         inner.pending.clear();
+        inner.import.clear();
     }
 
     /// Whether a vault is unlocked now (applies the auto-lock first).
@@ -249,5 +338,6 @@ fn expire(inner: &mut Inner, now: Instant) {
     if now.saturating_duration_since(session.last_activity) >= delay {
         inner.session = None;
         inner.pending.clear();
+        inner.import.clear();
     }
 }

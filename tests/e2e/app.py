@@ -22,6 +22,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 
 import steps_details
 import steps_settings
+import steps_transfer
 
 APP = os.environ["APP_BIN"]
 SHOTS = os.environ["SHOTS"]
@@ -170,6 +171,7 @@ def main() -> int:
 
         steps_details.run(driver, by, wait, shot, ok)
         steps_settings.run(driver, by, wait, shot, ok)
+        steps_transfer.run(driver, by, wait, shot, ok)
     except (AssertionError, WebDriverException) as err:
         import traceback
 

@@ -12,24 +12,18 @@ use crate::error::{CliError, Result};
 use crate::password::Passwords;
 
 /// Environment variable naming the automatic backup folder (empty: no automatic backups).
-pub const BACKUP_DIR_ENV: &str = "SMARTPUSH_AUTH_BACKUP_DIR";
+pub const BACKUP_DIR_ENV: &str = smartpush_core::vault::backups::DIR_ENV;
 
-/// The automatic backup folder: `$SMARTPUSH_AUTH_BACKUP_DIR` (empty turns backups off), else
-/// `<data dir>/smartpush-auth/backups`.
+/// The automatic backup folder: `$SMARTPUSH_AUTH_BACKUP_DIR` (empty turns backups off), else the
+/// folder of the settings file the app writes, else `<data dir>/smartpush-auth/backups`.
 pub fn backup_dir() -> Option<PathBuf> {
-    match std::env::var_os(BACKUP_DIR_ENV) {
-        Some(dir) if dir.is_empty() => None,
-        Some(dir) => Some(PathBuf::from(dir)),
-        None => smartpush_core::vault::backups::default_dir(),
-    }
+    backup_policy().map(|p| p.dir)
 }
 
-/// After every save, a copy of the vault in [`backup_dir`], the last ten kept.
-fn backup_policy() -> Option<smartpush_core::vault::backups::BackupPolicy> {
-    backup_dir().map(|dir| smartpush_core::vault::backups::BackupPolicy {
-        dir,
-        keep: smartpush_core::vault::backups::DEFAULT_KEEP,
-    })
+/// After every save, a copy of the vault in [`backup_dir`], the newest N kept (ten unless the
+/// settings file says otherwise): the policy the desktop app uses too.
+pub fn backup_policy() -> Option<smartpush_core::vault::backups::BackupPolicy> {
+    smartpush_core::vault::backups::configured_policy()
 }
 
 /// Per-invocation context.

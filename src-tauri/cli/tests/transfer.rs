@@ -414,3 +414,65 @@ fn every_change_leaves_a_backup_the_last_ten_kept_and_restore_brings_one_back() 
     assert_eq!(env.list().len(), 12);
     assert_fails(&env.run(&["backup", "restore", "99"], None), "no backup number 99");
 }
+
+/// Issue #6: backups written before `passwd` still opened with the old password. Now every
+/// backup opens with the new password and none with the old; the keep count comes from the
+/// settings file the app writes.
+#[test]
+fn passwd_rekeys_the_backups_and_the_keep_count_comes_from_the_settings_file() {
+    let env = Env::new();
+    let config = env.dir.path().join(".config").join("smartpush-auth");
+    std::fs::create_dir_all(&config).unwrap();
+    std::fs::write(config.join("backups.json"), br#"{"dir": null, "keep": 3}"#).unwrap();
+    for (i, letter) in ["A", "B", "C", "D", "E"].iter().enumerate() {
+        env.add(&format!("otpauth://totp/S{i}:b?secret=KRSXG5CTMVRXEZL{letter}"));
+    }
+    let listed = |env: &Env, password: &str| -> Vec<String> {
+        let out = Command::new(env!("CARGO_BIN_EXE_smartpush-auth"))
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("HOME", env.dir.path())
+            .env("XDG_DATA_HOME", env.dir.path().join("data"))
+            .env("SMARTPUSH_AUTH_VAULT", &env.vault)
+            .env("SMARTPUSH_AUTH_PASSWORD", password)
+            .args(["backup", "list", "--json"])
+            .output()
+            .unwrap();
+        assert_ok(&out);
+        serde_json::from_slice::<Value>(&out.stdout)
+            .unwrap()
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|b| b["path"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(listed(&env, PASSWORD).len(), 3, "keep 3 from backups.json");
+
+    let out = Command::new(env!("CARGO_BIN_EXE_smartpush-auth"))
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("HOME", env.dir.path())
+        .env("XDG_DATA_HOME", env.dir.path().join("data"))
+        .env("SMARTPUSH_AUTH_VAULT", &env.vault)
+        .env("SMARTPUSH_AUTH_PASSWORD", PASSWORD)
+        .env("SMARTPUSH_AUTH_NEW_PASSWORD", "a brand new password")
+        .args(["passwd"])
+        .output()
+        .unwrap();
+    assert_ok(&out);
+    let after = listed(&env, "a brand new password");
+    assert_eq!(after.len(), 3);
+    for backup in &after {
+        assert_fails(&env.run(&["list", "--json", "--vault", backup], None), "wrong password");
+        let out = Command::new(env!("CARGO_BIN_EXE_smartpush-auth"))
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("HOME", env.dir.path())
+            .env("SMARTPUSH_AUTH_PASSWORD", "a brand new password")
+            .args(["list", "--json", "--vault", backup])
+            .output()
+            .unwrap();
+        assert_ok(&out);
+    }
+}

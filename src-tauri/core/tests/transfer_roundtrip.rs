@@ -444,7 +444,7 @@ fn google_export_round_trips_through_qr_codes() {
         };
         many.push(Account::from_draft(AccountId(format!("f{i:07x}")), draft, 0));
     }
-    let out = transfer::export_google(&many, transfer::GOOGLE_ACCOUNTS_PER_QR, 77);
+    let out = transfer::export_google(&many, 77);
     // Steam, the 60 s account and the 7-digit one have no place in the format; codes-only is
     // left out too.
     assert_eq!(
@@ -457,7 +457,8 @@ fn google_export_round_trips_through_qr_codes() {
         ]
     );
     assert_eq!(out.count, many.len() - 4);
-    assert_eq!(out.uris.len(), out.count.div_ceil(transfer::GOOGLE_ACCOUNTS_PER_QR));
+    assert!(out.uris.len() >= out.count.div_ceil(transfer::GOOGLE_ACCOUNTS_PER_QR));
+    assert!(out.uris.iter().all(|u| u.len() <= transfer::GOOGLE_MAX_URI_BYTES));
     assert!(!format!("{out:?}").contains("otpauth"));
     let mut text = String::new();
     for uri in &out.uris {
@@ -486,4 +487,58 @@ fn google_export_round_trips_through_qr_codes() {
         "{:?}",
         back.warnings
     );
+}
+
+/// The accounts of `n` services whose issuer and name are `label_len` characters long.
+fn labelled(n: usize, label_len: usize) -> Vec<Account> {
+    (0..n)
+        .map(|i| {
+            let draft = AccountDraft {
+                issuer: format!("{i:02}{}", "I".repeat(label_len.saturating_sub(2))),
+                name: format!("{i:02}{}", "n".repeat(label_len.saturating_sub(2))),
+                otp: Some(OtpConfig::totp(Secret::new(vec![u8::try_from(i).unwrap_or(0) + 1; 20]))),
+                ..AccountDraft::default()
+            };
+            Account::from_draft(AccountId(format!("b{i:07x}")), draft, 0)
+        })
+        .collect()
+}
+
+/// Issue #6: batches were a fixed ten accounts, however long their labels, so an export of
+/// long names made QR codes too dense to scan. Now each URI keeps to the byte budget, long
+/// labels make more batches, and every batch decodes from a small rendering (2 px per module)
+/// back to exactly the accounts.
+#[test]
+fn google_batches_are_sized_by_bytes_and_every_batch_decodes() {
+    let short = transfer::export_google(&labelled(30, 6), 5);
+    let long = transfer::export_google(&labelled(30, 60), 5);
+    assert_eq!(short.count, 30);
+    assert_eq!(long.count, 30);
+    assert!(
+        long.uris.len() > short.uris.len(),
+        "{} batches for long labels, {} for short",
+        long.uris.len(),
+        short.uris.len()
+    );
+    assert!(short.uris.len() >= 3, "ten accounts at most per batch");
+    for export in [&short, &long] {
+        let mut text = String::new();
+        for uri in &export.uris {
+            assert!(uri.len() <= transfer::GOOGLE_MAX_URI_BYTES, "{} bytes", uri.len());
+            let image = smartpush_core::qr::to_image(uri, 2).expect("draw");
+            let side = image.width();
+            let modules = side / 2 - 2 * smartpush_core::qr::QUIET_ZONE;
+            assert!(modules <= 97, "version 20 at most: {modules} modules");
+            let decoded = smartpush_core::qr::decode_image(&smartpush_core::qr::image::DynamicImage::ImageLuma8(image));
+            assert_eq!(decoded, [uri.to_string()]);
+            text.push_str(&decoded[0]);
+            text.push('\n');
+        }
+        let back = transfer::import(text.as_bytes(), None, None).expect("import");
+        assert!(back.warnings.is_empty(), "{:?}", back.warnings);
+        assert_eq!(back.accounts.len(), 30, "every batch decodes, none missing");
+    }
+    // One account longer than the budget on its own still travels, in a batch of its own.
+    let huge = transfer::export_google(&labelled(3, 400), 6);
+    assert_eq!(huge.uris.len(), 3);
 }

@@ -4,11 +4,13 @@
 
 pub mod accounts;
 pub mod app;
+pub mod backups;
 pub mod codes;
 pub mod details;
 pub mod keychain;
 pub mod recovery;
 pub mod settings;
+pub mod transfer;
 pub mod vault;
 pub mod vault_file;
 
@@ -108,3 +110,5 @@ pub(crate) mod test_support {
 mod settings_tests;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod transfer_tests;

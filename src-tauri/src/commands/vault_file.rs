@@ -112,6 +112,8 @@ pub async fn change_password(
             VaultError::WrongPassword => IpcError::WrongPassword("the current password is wrong".into()),
             e => e.into(),
         })?;
+        // With the backup policy, the change re-keys the automatic backups too.
+        vault.set_auto_backup(state.backup_policy());
         let keychain =
             vault.change_password_keeping_keychain(&new_password, kdf.map(KdfStrength::params), &*state.keystore)?;
         // The vault in memory still holds the old key and the old file's fingerprint.

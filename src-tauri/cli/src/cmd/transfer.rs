@@ -359,7 +359,8 @@ fn check_new(path: &Path, force: bool) -> Result<()> {
 }
 
 /// `export DIR --format google --plaintext`: a new folder (mode 0700) of PNG QR codes
-/// `google-export-K-of-N.png` (mode 0600), at most ten accounts each.
+/// `google-export-K-of-N.png` (mode 0600), at most ten accounts and
+/// [`transfer::GOOGLE_MAX_URI_BYTES`] bytes each.
 fn export_google(ctx: &mut Ctx, args: &ExportArgs) -> Result<()> {
     let dir = args.file.as_path();
     if std::fs::symlink_metadata(dir).is_ok() {
@@ -370,7 +371,7 @@ fn export_google(ctx: &mut Ctx, args: &ExportArgs) -> Result<()> {
     }
     let vault = ctx.open()?;
     let batch_id = i32::try_from(now().rem_euclid(1 << 30)).unwrap_or(1);
-    let out = transfer::export_google(&vault.data().accounts, transfer::GOOGLE_ACCOUNTS_PER_QR, batch_id);
+    let out = transfer::export_google(&vault.data().accounts, batch_id);
     if out.uris.is_empty() {
         return Err(CliError::Invalid(
             "no account can be exported to Google Authenticator".into(),

@@ -88,9 +88,16 @@ pub fn export(
     })
 }
 
-/// Accounts per Google Authenticator export QR code: Google's own exporter puts about ten in
-/// each, which keeps the codes small enough to scan from a screen.
+/// The most accounts per Google Authenticator export QR code, as Google's own exporter.
 pub const GOOGLE_ACCOUNTS_PER_QR: usize = 10;
+
+/// The byte budget of one Google Authenticator export URI (one QR code). At error-correction
+/// level M a URI of this length needs QR version 20 at most (97×97 modules; version 20 holds 666
+/// bytes at M), which phones read off a laptop screen at the dialog's size and which our own
+/// scanner decodes at 2 pixels per module (measured by
+/// `google_batches_are_sized_by_bytes_and_every_batch_decodes` in `tests/transfer_roundtrip.rs`).
+/// About seven typical accounts fit; long names or secrets make more, smaller batches.
+pub const GOOGLE_MAX_URI_BYTES: usize = 660;
 
 /// A Google Authenticator export: `otpauth-migration://` URIs, each for one QR code.
 pub struct GoogleExport {
@@ -116,10 +123,10 @@ impl std::fmt::Debug for GoogleExport {
     }
 }
 
-/// `accounts` as Google Authenticator export URIs of at most `per_batch` accounts each (see
-/// [`GOOGLE_ACCOUNTS_PER_QR`]), sharing `batch_id` (pick it at random, so two exports are told
-/// apart when scanned).
-pub fn export_google(accounts: &[Account], per_batch: usize, batch_id: i32) -> GoogleExport {
+/// `accounts` as Google Authenticator export URIs of at most [`GOOGLE_ACCOUNTS_PER_QR`] accounts
+/// and [`GOOGLE_MAX_URI_BYTES`] bytes each, sharing `batch_id` (pick it at random, so two
+/// exports are told apart when scanned).
+pub fn export_google(accounts: &[Account], batch_id: i32) -> GoogleExport {
     let mut drafts = Vec::new();
     let mut left_out = Vec::new();
     let mut lossy = Vec::new();
@@ -141,7 +148,7 @@ pub fn export_google(accounts: &[Account], per_batch: usize, batch_id: i32) -> G
         drafts.push(draft);
     }
     GoogleExport {
-        uris: uri::migration::encode(&drafts, per_batch, batch_id),
+        uris: uri::migration::encode_within(&drafts, GOOGLE_ACCOUNTS_PER_QR, GOOGLE_MAX_URI_BYTES, batch_id),
         count: drafts.len(),
         left_out,
         lossy,

@@ -110,6 +110,22 @@ impl Format {
         }
     }
 
+    /// The name people know the format by, e.g. "Aegis" or "Google Authenticator".
+    pub fn title(self) -> &'static str {
+        match self {
+            Format::Uris => "otpauth:// links",
+            Format::GoogleMigration => "Google Authenticator",
+            Format::Aegis => "Aegis",
+            Format::TwoFas => "2FAS",
+            Format::BitwardenJson => "Bitwarden JSON",
+            Format::BitwardenCsv => "Bitwarden CSV",
+            Format::Ente => "Ente Auth",
+            Format::FreeOtpPlus => "FreeOTP+",
+            Format::Proton => "Proton Authenticator",
+            Format::AndOtp => "andOTP",
+        }
+    }
+
     /// The format named `name` (as [`Format::as_str`], case-insensitive).
     pub fn parse(name: &str) -> Option<Format> {
         let name = name.trim().to_ascii_lowercase();
@@ -615,7 +631,9 @@ pub(crate) fn push_entry(out: &mut Imported, index: usize, label: String, result
 }
 
 mod export;
-pub use export::{ExportFormat, Exported, GOOGLE_ACCOUNTS_PER_QR, GoogleExport, export, export_google};
+pub use export::{
+    ExportFormat, Exported, GOOGLE_ACCOUNTS_PER_QR, GOOGLE_MAX_URI_BYTES, GoogleExport, export, export_google,
+};
 
 #[cfg(test)]
 mod tests;

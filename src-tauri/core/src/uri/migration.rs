@@ -290,6 +290,58 @@ pub fn encode(accounts: &[AccountDraft], max_per_batch: usize, batch_id: i32) ->
     uris
 }
 
+/// Like [`encode`], but a batch also closes before its URI would exceed `max_uri_bytes`, so
+/// accounts with long names or secrets make more (smaller) QR codes. An account too long for
+/// the budget on its own gets a URI of its own.
+pub fn encode_within(
+    accounts: &[AccountDraft],
+    max_per_batch: usize,
+    max_uri_bytes: usize,
+    batch_id: i32,
+) -> Vec<Zeroizing<String>> {
+    let per_batch = max_per_batch.max(1);
+    let entries: Vec<Parameters> = accounts.iter().filter_map(to_parameters).collect();
+    // Plan the batches with the largest batch size and index the export can have (the entry
+    // count), so the final URIs, whose numbers are no larger, are never longer than planned.
+    let bound = i32::try_from(entries.len()).unwrap_or(i32::MAX);
+    let mut groups: Vec<Vec<Parameters>> = Vec::new();
+    let mut current: Vec<Parameters> = Vec::new();
+    for entry in entries {
+        current.push(entry);
+        let too_long = current.len() > 1 && uri_of(&current, bound, bound, batch_id).len() > max_uri_bytes;
+        if too_long || current.len() > per_batch {
+            let last = current.pop();
+            groups.push(std::mem::take(&mut current));
+            current.extend(last);
+        }
+    }
+    if !current.is_empty() {
+        groups.push(current);
+    }
+    let batch_size = i32::try_from(groups.len()).unwrap_or(i32::MAX);
+    groups
+        .into_iter()
+        .enumerate()
+        .map(|(i, group)| uri_of(&group, batch_size, i32::try_from(i).unwrap_or(i32::MAX), batch_id))
+        .collect()
+}
+
+/// One `otpauth-migration://` URI holding `entries`.
+fn uri_of(entries: &[Parameters], batch_size: i32, batch_index: i32, batch_id: i32) -> Zeroizing<String> {
+    let payload = Payload {
+        otp_parameters: entries.to_vec(),
+        version: VERSION,
+        batch_size,
+        batch_index,
+        batch_id,
+    };
+    let bytes = Zeroizing::new(payload.encode_to_vec());
+    let base64 = Zeroizing::new(data_encoding::BASE64.encode(&bytes));
+    let mut uri = Zeroizing::new(String::from("otpauth-migration://offline?data="));
+    uri.extend(utf8_percent_encode(&base64, COMPONENT));
+    uri
+}
+
 fn to_parameters(draft: &AccountDraft) -> Option<Parameters> {
     let otp = draft.otp.as_ref()?;
     if otp.secret.is_empty() {

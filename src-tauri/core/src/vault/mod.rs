@@ -476,12 +476,31 @@ impl Vault {
         }
         result?;
         if let Some(policy) = &self.auto_backup {
-            let now = std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
-            backups::write(policy, &bytes, now)?;
+            backups::write(policy, &bytes, unix_now())?;
         }
         Ok(())
+    }
+
+    /// The automatic-backup policy in force (see [`Vault::set_auto_backup`]).
+    pub fn auto_backup(&self) -> Option<&backups::BackupPolicy> {
+        self.auto_backup.as_ref()
+    }
+
+    /// Writes an automatic backup of the vault file as it is on disk now, whatever the policy
+    /// says about saves; returns its path.
+    ///
+    /// # Errors
+    /// `Io` (also when no backup policy is set: nothing to write into), and those of reading the
+    /// vault file.
+    pub fn back_up_now(&self) -> Result<PathBuf, VaultError> {
+        let Some(policy) = &self.auto_backup else {
+            return Err(VaultError::Io {
+                path: self.file.clone(),
+                source: io::Error::other("automatic backups are off"),
+            });
+        };
+        let bytes = store::read(&self.file)?;
+        backups::write(policy, &bytes, unix_now())
     }
 
     /// After each successful [`Vault::save`], also write a copy of the new file into
@@ -533,7 +552,11 @@ impl Vault {
         let (old_slot, old_kdf, old_fingerprint) = (self.slot, self.kdf, self.fingerprint);
         self.slot = 0;
         self.kdf = params;
-        if let Err(e) = self.save() {
+        // The two saves below write no automatic backup: the existing ones are re-keyed first,
+        // then one backup of the new file is written.
+        let policy = self.auto_backup.take();
+        let result = self.save();
+        if let Err(e) = result {
             if self.fingerprint == old_fingerprint {
                 // Nothing was written: keep using the old password and key.
                 self.header = old_header;
@@ -541,9 +564,50 @@ impl Vault {
                 self.slot = old_slot;
                 self.kdf = old_kdf;
             }
+            self.auto_backup = policy;
             return Err(e);
         }
-        self.save()
+        let result = self.save().and_then(|()| match &policy {
+            Some(policy) => self.rekey_backups(policy, &old_key),
+            None => Ok(()),
+        });
+        self.auto_backup = policy;
+        result?;
+        if let Some(policy) = &self.auto_backup {
+            let bytes = store::read(&self.file)?;
+            backups::write(policy, &bytes, unix_now())?;
+        }
+        Ok(())
+    }
+
+    /// Re-encrypts every automatic backup in `policy.dir` that `old_key` opens under this
+    /// vault's (new) header and master key, one file at a time (temporary file, then rename:
+    /// each file is whole under the old key or the new one, whatever happens); a backup that
+    /// `old_key` does not open (it predates an earlier password change, or is damaged) is
+    /// removed, since it may still open with an older password.
+    fn rekey_backups(&self, policy: &backups::BackupPolicy, old_key: &[u8; KEY_LEN]) -> Result<(), VaultError> {
+        for backup in backups::list(&policy.dir)? {
+            let data = store::read(&backup.path).and_then(|bytes| decrypt_with_key(&bytes, old_key));
+            match data {
+                Ok(data) => {
+                    let bytes = encode(&self.header, &self.master_key, random_array()?, &data);
+                    backups::replace(&backup.path, &bytes)?;
+                }
+                // Removed by a concurrent prune.
+                Err(VaultError::NotFound(_)) => {}
+                Err(e @ VaultError::Io { .. }) => return Err(e),
+                Err(_) => match std::fs::remove_file(&backup.path) {
+                    Err(e) if e.kind() != io::ErrorKind::NotFound => {
+                        return Err(VaultError::Io {
+                            path: backup.path,
+                            source: e,
+                        });
+                    }
+                    _ => {}
+                },
+            }
+        }
+        Ok(())
     }
 
     /// The KDF settings of the password slot.
@@ -561,6 +625,54 @@ impl Vault {
     pub fn backup_path(path: &Path) -> PathBuf {
         store::backup_path(path)
     }
+}
+
+/// Makes `bytes` (a whole vault file, e.g. an automatic backup) the vault at `path`: checked to
+/// be a complete vault file first, then written under the vault's lock, atomically, the
+/// current file (if any) kept as [`Vault::backup_path`]. Opening it needs the password the
+/// file was written with.
+///
+/// # Errors
+/// `NotAVault`, `Damaged` or `NewerVersion` when `bytes` is not a vault this build reads (the
+/// vault is left alone); `Locked`, `Io`.
+pub fn restore(path: &Path, bytes: &[u8]) -> Result<(), VaultError> {
+    format::parse(bytes)?;
+    store::create_parent(path)?;
+    let file = match store::resolve(path) {
+        Ok(file) => file,
+        Err(VaultError::NotFound(_)) => path.to_path_buf(),
+        Err(e) => return Err(e),
+    };
+    let _lock = store::lock(&file, LOCK_WAIT)?;
+    if file.exists() {
+        store::replace(&file, bytes)
+    } else {
+        store::write_new(&file, bytes)
+    }
+}
+
+/// Now, in unix seconds (0 before 1970).
+fn unix_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+}
+
+/// Decrypts a vault file with its master key directly (no password): how backups written
+/// under the key being replaced are read during a password change.
+fn decrypt_with_key(bytes: &[u8], key: &[u8; KEY_LEN]) -> Result<VaultData, VaultError> {
+    let parsed = format::parse(bytes)?;
+    let mut plaintext = Zeroizing::new(parsed.ciphertext.to_vec());
+    if !open_sealed(
+        key,
+        &parsed.payload_nonce,
+        parsed.aad,
+        plaintext.as_mut_slice(),
+        &parsed.tag,
+    ) {
+        return Err(VaultError::WrongPassword);
+    }
+    content::decode(&plaintext)
 }
 
 /// Ids are shown in lower case; people may type them in any case.
@@ -797,6 +909,130 @@ mod tests {
         assert_eq!(vault.header.slots.len(), 1);
         let reopened = Vault::open(&path, &SecretString::new("new")).expect("open");
         assert_eq!(*reopened.master_key, *vault.master_key);
+    }
+
+    fn opens(path: &Path, password: &str) -> bool {
+        match Vault::open(path, &SecretString::new(password)) {
+            Ok(_) => true,
+            Err(VaultError::WrongPassword) => false,
+            Err(e) => panic!("{}: {e}", path.display()),
+        }
+    }
+
+    /// A vault with `saves` automatic backups under the password "old".
+    fn vault_with_backups(dir: &Path, saves: usize) -> (Vault, backups::BackupPolicy) {
+        let path = dir.join("v.spv");
+        let mut vault = Vault::create(&path, &SecretString::new("old"), KdfParams::MINIMUM).expect("create");
+        let policy = backups::BackupPolicy {
+            dir: dir.join("backups"),
+            keep: 10,
+        };
+        vault.set_auto_backup(Some(policy.clone()));
+        for i in 0..saves {
+            vault.data_mut().add(
+                AccountDraft {
+                    issuer: format!("Service {i}"),
+                    ..Default::default()
+                },
+                1_700_000_000,
+            );
+            vault.save().expect("save");
+        }
+        (vault, policy)
+    }
+
+    /// Issue #6: backups written before a password change opened with the old password.
+    #[test]
+    fn a_password_change_rekeys_every_backup_and_removes_unreadable_ones() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let (mut vault, policy) = vault_with_backups(dir.path(), 3);
+        // A backup from before an earlier password change (another key): it must go.
+        let ancient = dir.path().join("ancient.spv");
+        Vault::create(&ancient, &SecretString::new("older"), KdfParams::MINIMUM).expect("create");
+        let ancient_backup = policy.dir.join("vault-00000000001-0.spv");
+        std::fs::copy(&ancient, &ancient_backup).expect("copy");
+        let before: Vec<VaultData> = backups::list(&policy.dir)
+            .expect("list")
+            .iter()
+            .filter(|b| b.path != ancient_backup)
+            .map(|b| {
+                Vault::open(&b.path, &SecretString::new("old"))
+                    .expect("old")
+                    .data()
+                    .clone()
+            })
+            .collect();
+        assert_eq!(before.len(), 3);
+
+        vault.change_password(&SecretString::new("new"), None).expect("change");
+
+        let after = backups::list(&policy.dir).expect("list");
+        assert!(!ancient_backup.exists(), "a backup the old key cannot open is removed");
+        assert_eq!(after.len(), 4, "three re-keyed and one of the new file");
+        for b in &after {
+            assert!(
+                !opens(&b.path, "old"),
+                "{} still opens with the old password",
+                b.path.display()
+            );
+            assert!(
+                opens(&b.path, "new"),
+                "{} does not open with the new password",
+                b.path.display()
+            );
+        }
+        // The content of each re-keyed backup is unchanged (newest first; the first is new).
+        let contents: Vec<VaultData> = after[1..]
+            .iter()
+            .map(|b| {
+                Vault::open(&b.path, &SecretString::new("new"))
+                    .expect("new")
+                    .data()
+                    .clone()
+            })
+            .collect();
+        assert_eq!(contents, before);
+        assert_eq!(
+            Vault::open(&after[0].path, &SecretString::new("new"))
+                .expect("new")
+                .data(),
+            vault.data()
+        );
+        assert_eq!(vault.auto_backup(), Some(&policy), "the policy stays in force");
+        // No temporary file is left in the folder.
+        let names: Vec<String> = std::fs::read_dir(&policy.dir)
+            .expect("read dir")
+            .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+            .collect();
+        assert!(names.iter().all(|n| n.starts_with("vault-")), "{names:?}");
+    }
+
+    /// A crash while re-keying leaves each backup whole under the old key or the new one.
+    #[test]
+    fn a_crash_while_rekeying_leaves_every_backup_readable_by_one_password() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let (mut vault, policy) = vault_with_backups(dir.path(), 4);
+        backups::crash::after(2);
+        assert!(vault.change_password(&SecretString::new("new"), None).is_err());
+        assert!(opens(&dir.path().join("v.spv"), "new"), "the new password is in force");
+        let listed = backups::list(&policy.dir).expect("list");
+        assert_eq!(listed.len(), 4);
+        let (mut old, mut new) = (0, 0);
+        for b in &listed {
+            match (opens(&b.path, "old"), opens(&b.path, "new")) {
+                (true, false) => old += 1,
+                (false, true) => new += 1,
+                other => panic!("{}: {other:?}", b.path.display()),
+            }
+        }
+        assert_eq!((old, new), (2, 2));
+        // The next change finishes the job: the old-key leftovers are removed, not kept.
+        vault
+            .change_password(&SecretString::new("newer"), None)
+            .expect("change");
+        for b in backups::list(&policy.dir).expect("list") {
+            assert!(opens(&b.path, "newer") && !opens(&b.path, "new") && !opens(&b.path, "old"));
+        }
     }
 
     /// Review finding: each password slot may cost up to the KDF cap, so a crafted file with

@@ -223,6 +223,20 @@ pub(crate) fn replace(path: &Path, bytes: &[u8]) -> Result<(), VaultError> {
     sync_dir(parent_dir(path))
 }
 
+/// Replaces `path` atomically without keeping the previous version: a temporary file beside
+/// it, fsync, rename over it, fsync of the folder. A crash leaves the old file or the new one.
+pub(crate) fn replace_without_backup(path: &Path, bytes: &[u8]) -> Result<(), VaultError> {
+    let temp = write_temp(path, bytes)?;
+    if let Err(e) = fs::rename(&temp, path) {
+        let _ = fs::remove_file(&temp);
+        return Err(VaultError::Io {
+            path: path.to_path_buf(),
+            source: e,
+        });
+    }
+    sync_dir(parent_dir(path))
+}
+
 /// Makes `NAME.bak` a copy of the current vault (by hard link when possible).
 fn keep_backup(path: &Path) -> Result<(), VaultError> {
     let backup = backup_path(path);

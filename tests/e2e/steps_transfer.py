@@ -1,0 +1,114 @@
+"""Import, export and backups through the real window (called at the end of app.py's main).
+
+Native file dialogs cannot be driven by WebDriver, so the import uses the paste path: two URIs,
+one of them an account the vault already has (marked, unchecked, not imported). Then a batch of
+long-named accounts, so the Google Authenticator export needs several QR codes, paged through in
+the Export dialog. Backups lists the automatic backups the saves wrote and backs up once more.
+"""
+
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions as ec
+
+EXISTING = "otpauth://totp/Example:alice@example.com?secret=JBSWY3DPEHPK3PXP&issuer=Example"
+NEW = "otpauth://totp/Imported:carol@example.com?secret=KRUGS4ZANFZSAYLUMVZXIIDTMVRXEZLU&issuer=Imported"
+
+
+def _long(i: int) -> str:
+    secret = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"[: 16 + i % 16]
+    issuer = f"Long%20Service%20Name%20Number%20{i:02d}%20Incorporated"
+    return f"otpauth://totp/{issuer}:someone.with.a.long.address.{i:02d}%40example.org?secret={secret}&issuer={issuer}"
+
+
+def _paste(driver, element, text: str) -> None:
+    """Sets a textarea's value with newlines (WebKitWebDriver cannot type them) and tells Svelte."""
+    driver.execute_script(
+        "arguments[0].value = arguments[1];"
+        "arguments[0].dispatchEvent(new Event('input', { bubbles: true }));",
+        element,
+        text,
+    )
+
+
+def _count(driver, testid: str) -> int:
+    return len(driver.find_elements(By.CSS_SELECTOR, f'[data-testid="{testid}"]'))
+
+
+def _gone(wait, testid: str) -> None:
+    wait.until(ec.invisibility_of_element_located((By.CSS_SELECTOR, f'[data-testid="{testid}"]')))
+
+
+def run(driver, by, wait, shot, ok) -> None:
+    # The search box may still hold a query from earlier steps.
+    search = by("search")
+    driver.execute_script(
+        "arguments[0].value = ''; arguments[0].dispatchEvent(new Event('input', { bubbles: true }));", search
+    )
+    before = _count(driver, "account")
+
+    # 1. Import by pasting two URIs, one already in the vault.
+    by("import").click()
+    by("import-dialog")
+    _paste(driver, by("import-text"), f"{EXISTING}\n{NEW}")
+    by("import-read").click()
+    by("import-preview")
+    assert "otpauth" in by("import-format-detected").text.lower() or "uri" in by("import-format-detected").text.lower(), (
+        by("import-format-detected").text
+    )
+    entries = driver.find_elements(By.CSS_SELECTOR, '[data-testid="import-entry"]')
+    assert len(entries) == 2, len(entries)
+    assert entries[0].get_attribute("data-duplicate") == "true"
+    assert entries[1].get_attribute("data-duplicate") == "false"
+    box = entries[0].find_element(By.CSS_SELECTOR, "input[type=checkbox]")
+    assert not box.is_selected(), "a duplicate is unchecked"
+    assert "Import 1 account" in by("import-commit").text, by("import-commit").text
+    shot("import")
+    by("import-commit").click()
+    _gone(wait, "import-dialog")
+    wait.until(lambda d: _count(d, "account") == before + 1)
+    ok("import-paste-duplicate-skipped")
+
+    # 2. Enough long-named accounts for several Google Authenticator QR codes.
+    by("import").click()
+    _paste(driver, by("import-text"), "\n".join(_long(i) for i in range(12)))
+    by("import-read").click()
+    wait.until(lambda d: "Import 12 accounts" in d.find_element(By.CSS_SELECTOR, '[data-testid="import-commit"]').text)
+    by("import-commit").click()
+    _gone(wait, "import-dialog")
+    wait.until(lambda d: _count(d, "account") == before + 13)
+    ok("import-many")
+
+    # 3. Export: Google Authenticator QR codes, paged batch by batch.
+    by("export").click()
+    by("export-dialog")
+    by("export-google").click()
+    by("export-show-qr").click()
+    by("export-qr")
+    first = by("export-batch").text
+    assert first.startswith("Batch 1 of "), first
+    total = int(first.rsplit(" ", 1)[1])
+    assert total >= 2, first
+    assert driver.find_element(By.CSS_SELECTOR, '[data-testid="export-qr"] svg')
+    by("export-next").click()
+    wait.until(lambda d: d.find_element(By.CSS_SELECTOR, '[data-testid="export-batch"]').text.startswith("Batch 2 of"))
+    shot("export")
+    by("export-prev").click()
+    wait.until(lambda d: d.find_element(By.CSS_SELECTOR, '[data-testid="export-batch"]').text == first)
+    by("export-plain").click()
+    assert not by("export-save").is_enabled(), "plaintext needs the explicit confirmation"
+    by("export-understand").click()
+    wait.until(lambda d: d.find_element(By.CSS_SELECTOR, '[data-testid="export-save"]').is_enabled())
+    by("close").click()
+    _gone(wait, "export-dialog")
+    ok("export-google-batches")
+
+    # 4. Backups: the saves above wrote backups; back up once more.
+    by("backups").click()
+    by("backups-dialog")
+    wait.until(lambda d: _count(d, "backup-entry") >= 1)
+    listed = _count(driver, "backup-entry")
+    by("backups-now").click()
+    wait.until(lambda d: _count(d, "backup-entry") == min(listed + 1, 10))
+    shot("backups")
+    by("close").click()
+    _gone(wait, "backups-dialog")
+    ok("backups-listed")
