@@ -347,6 +347,9 @@ pub struct AccountDraft {
     /// Recovery codes that came with it.
     #[serde(default)]
     pub recovery_codes: Vec<RecoveryCode>,
+    /// Shown first and in the tray's quick-copy menu.
+    #[serde(default)]
+    pub favourite: bool,
 }
 
 /// An account stored in the vault.
@@ -369,6 +372,9 @@ pub struct Account {
     /// The service's recovery codes.
     #[serde(default)]
     pub recovery_codes: Vec<RecoveryCode>,
+    /// Shown first and in the tray's quick-copy menu.
+    #[serde(default)]
+    pub favourite: bool,
     /// Creation time, unix seconds.
     pub created_at: i64,
     /// Last change, unix seconds.
@@ -386,6 +392,7 @@ impl Account {
             note: draft.note,
             tags: draft.tags,
             recovery_codes: draft.recovery_codes,
+            favourite: draft.favourite,
             created_at: now,
             updated_at: now,
         }

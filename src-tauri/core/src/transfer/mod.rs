@@ -545,6 +545,7 @@ impl EntryFields<'_> {
                 .filter(|t| !t.is_empty())
                 .collect(),
             recovery_codes,
+            favourite: false,
         })
     }
 }
