@@ -8,7 +8,7 @@
 
 use ts_rs::TS;
 
-use crate::commands::{accounts, app, codes, recovery, vault};
+use crate::commands::{accounts, app, codes, palette, recovery, vault};
 use crate::error::IpcError;
 
 /// Where the generated file lives, relative to the repository root.
@@ -75,6 +75,10 @@ pub fn commands() -> Vec<CommandSig> {
             vec![id(), ("index", ts::<u32>()), ("used", ts::<bool>())],
         ),
         sig::<codes::Copied>("copy_recovery_code", vec![id(), ("index", ts::<u32>())]),
+        sig::<palette::PaletteList>("palette_list", vec![]),
+        sig::<codes::Copied>("palette_copy", vec![id()]),
+        sig::<()>("palette_hide", vec![]),
+        sig::<()>("palette_open_main", vec![]),
     ]
 }
 
@@ -93,6 +97,8 @@ fn declarations() -> Vec<String> {
         codes::Copied::decl(),
         recovery::RecoveryView::decl(),
         recovery::RecoveryList::decl(),
+        palette::PaletteEntry::decl(),
+        palette::PaletteList::decl(),
     ]
 }
 

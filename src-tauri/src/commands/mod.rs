@@ -5,6 +5,7 @@
 pub mod accounts;
 pub mod app;
 pub mod codes;
+pub mod palette;
 pub mod recovery;
 pub mod vault;
 

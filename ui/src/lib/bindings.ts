@@ -204,6 +204,34 @@ left: number,
  */
 low: boolean, };
 
+export type PaletteEntry = { 
+/**
+ * The account id, for [`palette_copy`].
+ */
+id: string, 
+/**
+ * Service name.
+ */
+issuer: string, 
+/**
+ * Account name.
+ */
+name: string, 
+/**
+ * Favourites come first.
+ */
+favourite: boolean, };
+
+export type PaletteList = { 
+/**
+ * False while the vault is locked (or not created): the palette says so and offers Open.
+ */
+unlocked: boolean, 
+/**
+ * The accounts that have a code, favourites first, otherwise in vault order.
+ */
+entries: Array<PaletteEntry>, };
+
 /** True for the errors every command rejects with. */
 export function isIpcError(value: unknown): value is IpcError {
   return typeof value === "object" && value !== null && "type" in value && "message" in value;
@@ -235,4 +263,8 @@ export const commands = {
   addRecoveryAccount: (issuer: string, name: string, text: string): Promise<string> => invoke<string>("add_recovery_account", { issuer, name, text }),
   setRecoveryUsed: (id: string, index: number, used: boolean): Promise<null> => invoke<null>("set_recovery_used", { id, index, used }),
   copyRecoveryCode: (id: string, index: number): Promise<Copied> => invoke<Copied>("copy_recovery_code", { id, index }),
+  paletteList: (): Promise<PaletteList> => invoke<PaletteList>("palette_list"),
+  paletteCopy: (id: string): Promise<Copied> => invoke<Copied>("palette_copy", { id }),
+  paletteHide: (): Promise<null> => invoke<null>("palette_hide"),
+  paletteOpenMain: (): Promise<null> => invoke<null>("palette_open_main"),
 };
