@@ -22,7 +22,7 @@ UI_DIST := ui/dist/index.html
 # One thing at a time: the tests and the builds each want both cores.
 .NOTPARALLEL:
 
-.PHONY: help system-deps deps ui build run test test-rust test-ui test-e2e test-scripts screenshots bench bench-qr bench-app bench-server lint fmt icons clean distclean
+.PHONY: help system-deps deps ui build run test test-rust test-ui test-e2e test-scripts test-package package screenshots bench bench-qr bench-app bench-server lint fmt icons clean distclean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -59,6 +59,16 @@ test-ui: $(UI_STAMP)
 test-e2e:
 	tests/e2e/window.sh
 	tests/e2e/app.sh
+
+# The bundler (npm @tauri-apps/cli, offline) runs the UI build, builds the app in release and packs
+# it with smartpush-auth (tauri.conf.json bundle.linux.deb.files), which must be built first.
+package: deps ## Build the .deb into target/release/bundle/deb (release: the app, smartpush-auth, desktop entry, icons)
+	$(CARGO) build --release -p smartpush-auth
+	ui/node_modules/.bin/tauri build --bundles deb
+	@ls -l target/release/bundle/deb/*.deb
+
+test-package: package ## Install the .deb (root or sudo), run it, validate the desktop entry, remove it (tests/package.sh)
+	SMARTPUSH_TEST_PACKAGE=1 tests/package.sh
 
 screenshots: build ## Rerun the app end-to-end test (light, then dark) and copy its screenshots into docs/screenshots
 	UPDATE_SCREENSHOTS=1 tests/e2e/app.sh

@@ -25,6 +25,8 @@ packages=(
   chromium chromium-driver python3 python3-venv
   # Benchmarks.
   hyperfine
+  # make test-package: checks the installed desktop entry.
+  desktop-file-utils
 )
 # Node from another source (nodesource, nvm) is fine: only install Debian's when there is none.
 command -v node >/dev/null 2>&1 || packages+=(nodejs npm)

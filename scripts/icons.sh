@@ -12,7 +12,7 @@ if ! (cd ui && npx --no-install tauri icon ../icons/icon.svg --output "$work") >
   cat "$work/log" >&2
   exit 1
 fi
-for png in 32x32.png 128x128.png 128x128@2x.png icon.png; do
+for png in 32x32.png 64x64.png 128x128.png 128x128@2x.png icon.png; do
   cp "$work/$png" "icons/$png"
 done
-echo "icons: regenerated icons/{32x32,128x128,128x128@2x,icon}.png from icons/icon.svg"
+echo "icons: regenerated icons/{32x32,64x64,128x128,128x128@2x,icon}.png from icons/icon.svg"

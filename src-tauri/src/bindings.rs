@@ -8,7 +8,7 @@
 
 use ts_rs::TS;
 
-use crate::commands::{accounts, app, backups, codes, details, keychain, recovery, transfer, vault, vault_file};
+use crate::commands::{accounts, app, backups, codes, details, keychain, palette, recovery, transfer, vault, vault_file};
 use crate::error::IpcError;
 
 /// Where the generated file lives, relative to the repository root.
@@ -134,6 +134,10 @@ pub fn commands() -> Vec<CommandSig> {
         sig::<()>("backup_restore", vec![("path", ts::<String>())]),
         sig::<Option<String>>("restore_pick_file", vec![]),
         sig::<()>("restore_first_run", vec![("path", ts::<String>())]),
+        sig::<palette::PaletteList>("palette_list", vec![]),
+        sig::<codes::Copied>("palette_copy", vec![id()]),
+        sig::<()>("palette_hide", vec![]),
+        sig::<()>("palette_open_main", vec![]),
     ]
 }
 
@@ -167,6 +171,8 @@ fn declarations() -> Vec<String> {
         transfer::GoogleQrs::decl(),
         backups::BackupEntry::decl(),
         backups::BackupInfo::decl(),
+        palette::PaletteEntry::decl(),
+        palette::PaletteList::decl(),
     ]
 }
 

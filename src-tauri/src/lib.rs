@@ -10,13 +10,15 @@ pub mod bindings;
 pub mod commands;
 pub mod error;
 pub mod settings;
+pub mod palette;
 pub mod state;
+pub mod tray;
 
 use std::ffi::OsString;
 
 use std::sync::Arc;
 
-use tauri::{AppHandle, Manager, Runtime, ipc::Invoke};
+use tauri::{AppHandle, Manager, Runtime, Window, WindowEvent, ipc::Invoke};
 
 use crate::state::AppState;
 
@@ -27,7 +29,7 @@ pub const MAIN_WINDOW: &str = "main";
 ///
 /// Shared by [`run`] and the command-layer tests, so the tests exercise the real registration.
 pub fn invoke_handler<R: Runtime>() -> impl Fn(Invoke<R>) -> bool + Send + Sync + 'static {
-    use commands::{accounts, app, backups, codes, details, keychain, recovery, settings, transfer, vault, vault_file};
+    use commands::{accounts, app, backups, codes, details, keychain, palette, recovery, settings, transfer, vault, vault_file};
     tauri::generate_handler![
         app::app_info,
         app::bench_mark,
@@ -86,6 +88,10 @@ pub fn invoke_handler<R: Runtime>() -> impl Fn(Invoke<R>) -> bool + Send + Sync 
         backups::backup_restore,
         backups::restore_pick_file,
         backups::restore_first_run,
+        palette::palette_list,
+        palette::palette_copy,
+        palette::palette_hide,
+        palette::palette_open_main,
     ]
 }
 
@@ -140,10 +146,18 @@ pub fn run() -> Result<(), RunError> {
         .plugin(tauri_plugin_clipboard_manager::init())
         .plugin(tauri_plugin_dialog::init())
         .plugin(tauri_plugin_opener::init())
-        // tauri-plugin-global-shortcut is a dependency but not registered yet: on Linux its
-        // setup starts an X11 event thread, which is wasted until a shortcut exists.
+        .plugin(palette::shortcut_plugin())
         .manage(state)
         .invoke_handler(invoke_handler())
+        .setup(|app| {
+            // Neither is essential: without a tray host or a free shortcut the window still works.
+            if let Err(err) = tray::install(app.handle()) {
+                eprintln!("tray: not available: {err}");
+            }
+            palette::register_shortcut(app.handle());
+            Ok(())
+        })
+        .on_window_event(on_window_event)
         .run(tauri::tauri_build_context!())?;
     Ok(())
 }
@@ -184,8 +198,27 @@ fn display_available(display: Option<OsString>, wayland_display: Option<OsString
         .any(|name| !name.is_empty())
 }
 
+/// Closing the main window hides it when close-to-tray is on; once it is gone the app quits
+/// (the hidden palette window would otherwise keep it running).
+fn on_window_event<R: Runtime>(window: &Window<R>, event: &WindowEvent) {
+    if window.label() != MAIN_WINDOW {
+        return;
+    }
+    match event {
+        WindowEvent::CloseRequested { api, .. }
+            if tray::close_to_tray(&window.app_handle().state::<Arc<AppState>>()) =>
+        {
+            api.prevent_close();
+            // Best effort: if the window cannot hide it stays open, which loses nothing.
+            let _ = window.hide();
+        }
+        WindowEvent::Destroyed => window.app_handle().exit(0),
+        _ => {}
+    }
+}
+
 /// Brings the main window to the front: shown, restored from minimised, focused.
-fn focus_main_window<R: Runtime>(app: &AppHandle<R>) {
+pub(crate) fn focus_main_window<R: Runtime>(app: &AppHandle<R>) {
     if let Some(window) = app.get_webview_window(MAIN_WINDOW) {
         // Best effort: a window manager may refuse focus; there is nothing useful to do then.
         let _ = window.unminimize();

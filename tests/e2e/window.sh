@@ -3,7 +3,10 @@
 # private XDG directories:
 #   1. the built app opens a window titled exactly "SmartPush Authenticator" and draws its UI
 #      (screenshot saved to target/e2e/window.png, checked not blank);
-#   2. a second launch exits at once and leaves one window (single instance).
+#   2. a second launch exits at once and leaves one window (single instance);
+#   3. the global shortcut (Ctrl+Alt+A) opens the quick-copy palette, Escape hides it;
+#   4. with close-to-tray on, closing the window hides it and the app keeps running; a second
+#      launch shows and focuses it again.
 # No process may outlive the run. Closes with "window: N passed, M failed".
 #
 # Usage: tests/e2e/window.sh     (env APP_BIN, E2E_TIMEOUT, E2E_MIN_COLOURS override the defaults)
@@ -19,15 +22,27 @@ out=$root/target/e2e
 shot=$out/window.png
 log=$out/app.log
 results=$out/results
-tests=(opens-and-renders single-instance)
+palette_title="Quick copy — SmartPush Authenticator"
+tests=(opens-and-renders single-instance palette-shortcut close-to-tray-then-focus)
 
 # --- Inside the virtual display and the D-Bus session ---------------------------------------
 if [[ ${1:-} == --inside ]]; then
   pass() { echo "pass $1" >>"$results"; echo "window: ok: $1"; }
   fail() { echo "fail $1" >>"$results"; echo "window: FAILED: $1: $2" >&2; exit 1; }
   windows() { xdotool search --onlyvisible --name "^${title}\$" 2>/dev/null || true; }
+  palettes() { xdotool search --onlyvisible --name "^${palette_title}\$" 2>/dev/null || true; }
+  # Waits up to $2 seconds for the command $1 to print something (1) or nothing (0: with $3=gone).
+  wait_for() {
+    local until=$((SECONDS + $2))
+    while :; do
+      if [[ ${3:-} == gone ]]; then [[ -z $($1) ]] && return 0; else [[ -n $($1) ]] && return 0; fi
+      ((SECONDS < until)) || return 1
+      sleep 0.3
+    done
+  }
 
-  "$app" >"$log" 2>&1 &
+  # Close-to-tray on for this run (test 4); the setting's placeholder is this variable.
+  SMARTPUSH_AUTH_CLOSE_TO_TRAY=1 "$app" >"$log" 2>&1 &
   pid=$!
   stop_app() {
     kill -TERM "$pid" 2>/dev/null || return 0
@@ -66,6 +81,40 @@ if [[ ${1:-} == --inside ]]; then
   count=$(windows | wc -l)
   ((count == 1)) || fail single-instance "$count windows named \"$title\" after a second launch"
   pass single-instance
+
+  # 3. The palette shortcut (a global X11 grab; xdotool's XTEST events reach it) opens the palette
+  #    over the main window; Escape, handled by the palette's page, hides it through Rust.
+  xdotool key --clearmodifiers ctrl+alt+a
+  wait_for palettes 20 || fail palette-shortcut "no window named \"$palette_title\" after Ctrl+Alt+A"
+  palette=$(palettes | head -n 1)
+  echo "window: palette open, $(xwininfo -id "$palette" | awk '/Width:/ {w = $2} /Height:/ {h = $2} END {print w "x" h}')"
+  sleep 1 # the page's first paint and key handler
+  xdotool key --window "$palette" Escape 2>/dev/null || true
+  xdotool key Escape
+  wait_for palettes 10 gone || fail palette-shortcut "Escape did not hide the palette"
+  kill -0 "$pid" 2>/dev/null || fail palette-shortcut "the app died"
+  pass palette-shortcut
+
+  # 4. Close the main window as a window manager would: it hides, the app keeps running; a second
+  #    launch shows it again and gives it the focus.
+  python3 "$root/tests/e2e/wm_close.py" "$window" || fail close-to-tray-then-focus "could not send WM_DELETE_WINDOW"
+  wait_for windows 10 gone || fail close-to-tray-then-focus "the window is still shown after a close request"
+  sleep 1
+  kill -0 "$pid" 2>/dev/null || fail close-to-tray-then-focus "closing the window quit the app (close-to-tray is on)"
+  second=0
+  timeout 30 "$app" >>"$log" 2>&1 || second=$?
+  ((second == 0)) || fail close-to-tray-then-focus "the second launch exited with status $second"
+  wait_for windows 10 || fail close-to-tray-then-focus "a second launch did not show the hidden window"
+  shown=$(windows | head -n 1)
+  focus=""
+  for _ in $(seq 20); do
+    focus=$(xdotool getwindowfocus 2>/dev/null || true)
+    [[ $focus == "$shown" ]] && break
+    sleep 0.25
+  done
+  [[ $focus == "$shown" ]] ||
+    fail close-to-tray-then-focus "the shown window $shown does not have the focus (focus: ${focus:-none})"
+  pass close-to-tray-then-focus
   exit 0
 fi
 

@@ -1,5 +1,6 @@
 import { mount } from "svelte";
 import App from "./App.svelte";
+import Palette from "./lib/Palette.svelte";
 import "./app.css";
 
 const target = document.getElementById("app");
@@ -14,4 +15,5 @@ for (const type of ["dragover", "drop"] as const) {
   window.addEventListener(type, (event) => event.preventDefault());
 }
 
-export default mount(App, { target });
+// The quick-copy palette is a second window on the same bundle (src-tauri/src/palette.rs).
+export default mount(location.hash === "#palette" ? Palette : App, { target });

@@ -126,14 +126,20 @@ pub async fn hotp_next(state: State<'_, Arc<AppState>>, id: String) -> IpcResult
 /// and clears it after the delay of the settings if the clipboard still holds it.
 #[tauri::command]
 pub fn copy_code<R: Runtime>(app: AppHandle<R>, state: State<'_, Arc<AppState>>, id: String) -> IpcResult<Copied> {
+    copy_account_code(&app, &state, &id)
+}
+
+/// Copies the current code of account `id` through [`copy_then_clear`]: the one copy path of the
+/// list, the tray and the palette.
+pub(crate) fn copy_account_code<R: Runtime>(app: &AppHandle<R>, state: &AppState, id: &str) -> IpcResult<Copied> {
     let now = unix_now();
     let code = state.with_vault(instant(), |vault| {
-        let account = vault.data().get(&id).ok_or_else(|| unknown(&id))?;
+        let account = vault.data().get(id).ok_or_else(|| unknown(id))?;
         code_view(account, now)
             .and_then(|v| v.code)
             .ok_or_else(|| IpcError::Invalid("no code to copy yet: press \"Next code\" first".into()))
     })?;
-    copy_then_clear(&app, code)
+    copy_then_clear(app, code)
 }
 
 /// Writes `text` to the clipboard and clears it after the settings' delay (`clipboard_clear_seconds`,

@@ -8,6 +8,7 @@ pub mod backups;
 pub mod codes;
 pub mod details;
 pub mod keychain;
+pub mod palette;
 pub mod recovery;
 pub mod settings;
 pub mod transfer;

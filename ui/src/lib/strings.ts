@@ -295,4 +295,15 @@ export const t = {
       size: (bytes: number) => (bytes < 1024 ? `${bytes} B` : `${(bytes / 1024).toFixed(1)} KB`),
     },
   },
+  palette: {
+    search: "Search accounts to copy a code",
+    placeholder: "Type to filter, Enter copies, Esc hides",
+    list: "Accounts",
+    favourite: "Favourite",
+    empty: "No accounts with a code yet.",
+    noMatch: (q: string) => `No account matches “${q}”.`,
+    locked: "The vault is locked.",
+    lockedLead: "Unlock it in the main window, then press the shortcut again.",
+    open: "Open SmartPush Authenticator",
+  },
 };
