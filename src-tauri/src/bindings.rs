@@ -8,7 +8,7 @@
 
 use ts_rs::TS;
 
-use crate::commands::{accounts, app, codes, recovery, vault};
+use crate::commands::{accounts, app, codes, recovery, server, vault};
 use crate::error::IpcError;
 
 /// Where the generated file lives, relative to the repository root.
@@ -75,6 +75,22 @@ pub fn commands() -> Vec<CommandSig> {
             vec![id(), ("index", ts::<u32>()), ("used", ts::<bool>())],
         ),
         sig::<codes::Copied>("copy_recovery_code", vec![id(), ("index", ts::<u32>())]),
+        sig::<server::ServerStatus>("server_start", vec![("port", ts::<u16>())]),
+        sig::<server::ServerStatus>("server_stop", vec![]),
+        sig::<server::ServerStatus>("server_status", vec![]),
+        sig::<Vec<server::OutboxEntry>>("server_outbox", vec![]),
+        sig::<()>("server_clear_outbox", vec![]),
+        // i64 ids and offsets travel as JSON numbers (ts-rs would say bigint).
+        sig::<codes::Copied>("server_copy_code", vec![("id", "number".into())]),
+        sig::<Vec<server::MockAccount>>("server_accounts", vec![]),
+        sig::<()>(
+            "server_set_risk",
+            vec![("email", ts::<String>()), ("level", ts::<server::Risk>())],
+        ),
+        sig::<()>("server_support_reset", vec![("email", ts::<String>())]),
+        sig::<server::ServerStatus>("server_set_clock", vec![("offset", "number".into())]),
+        sig::<()>("server_open_browser", vec![]),
+        sig::<()>("server_copy_url", vec![]),
     ]
 }
 
@@ -93,6 +109,10 @@ fn declarations() -> Vec<String> {
         codes::Copied::decl(),
         recovery::RecoveryView::decl(),
         recovery::RecoveryList::decl(),
+        server::ServerStatus::decl(),
+        server::OutboxEntry::decl(),
+        server::Risk::decl(),
+        server::MockAccount::decl(),
     ]
 }
 

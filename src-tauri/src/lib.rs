@@ -15,8 +15,9 @@ use std::ffi::OsString;
 
 use std::sync::Arc;
 
-use tauri::{AppHandle, Manager, Runtime, ipc::Invoke};
+use tauri::{AppHandle, Manager, RunEvent, Runtime, ipc::Invoke};
 
+use crate::commands::server::MockServer;
 use crate::state::AppState;
 
 /// Label of the main window, as declared in `tauri.conf.json`.
@@ -26,7 +27,7 @@ pub const MAIN_WINDOW: &str = "main";
 ///
 /// Shared by [`run`] and the command-layer tests, so the tests exercise the real registration.
 pub fn invoke_handler<R: Runtime>() -> impl Fn(Invoke<R>) -> bool + Send + Sync + 'static {
-    use commands::{accounts, app, codes, recovery, vault};
+    use commands::{accounts, app, codes, recovery, server, vault};
     tauri::generate_handler![
         app::app_info,
         vault::vault_status,
@@ -52,6 +53,18 @@ pub fn invoke_handler<R: Runtime>() -> impl Fn(Invoke<R>) -> bool + Send + Sync 
         recovery::add_recovery_account,
         recovery::set_recovery_used,
         recovery::copy_recovery_code,
+        server::server_start,
+        server::server_stop,
+        server::server_status,
+        server::server_outbox,
+        server::server_clear_outbox,
+        server::server_copy_code,
+        server::server_accounts,
+        server::server_set_risk,
+        server::server_support_reset,
+        server::server_set_clock,
+        server::server_open_browser,
+        server::server_copy_url,
     ]
 }
 
@@ -100,9 +113,26 @@ pub fn run() -> Result<(), RunError> {
         // tauri-plugin-global-shortcut is a dependency but not registered yet: on Linux its
         // setup starts an X11 event thread, which is wasted until a shortcut exists.
         .manage(default_state())
+        .manage(Arc::new(MockServer::from_env()))
         .invoke_handler(invoke_handler())
-        .run(tauri::tauri_build_context!())?;
+        .build(tauri::tauri_build_context!())?
+        .run(|app, event| {
+            if let RunEvent::Exit = event {
+                stop_mock_server(app);
+            }
+        });
     Ok(())
+}
+
+/// Stops the mock server, if the panel started it, before the process exits: requests in
+/// flight finish and its database is closed (WAL checkpointed). Runs on the main thread once the
+/// event loop is done, so blocking here delays nothing the user sees.
+fn stop_mock_server<R: Runtime>(app: &AppHandle<R>) {
+    if let Some(server) = app.try_state::<Arc<MockServer>>() {
+        let server = Arc::clone(&server);
+        // Nothing is left to report an error to at exit; the database closes on drop anyway.
+        let _ = tauri::async_runtime::block_on(server.shutdown());
+    }
 }
 
 /// Whether windows go through X11 or Wayland on this platform (GTK needs one of them).

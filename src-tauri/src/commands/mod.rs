@@ -6,6 +6,7 @@ pub mod accounts;
 pub mod app;
 pub mod codes;
 pub mod recovery;
+pub mod server;
 pub mod vault;
 
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
@@ -68,8 +69,13 @@ pub(crate) mod test_support {
             Some(dir.path().join("vault.spv")),
             smartpush_core::vault::KdfParams::MINIMUM,
         ));
+        let server = Arc::new(crate::commands::server::MockServer::new(
+            Some(dir.path().join("mock-server.sqlite3")),
+            smartpush_mock_server::ServerConfig::for_tests(),
+        ));
         let app = mock_builder()
             .manage(state)
+            .manage(server)
             .invoke_handler(crate::invoke_handler())
             .build(mock_context(noop_assets()))
             .expect("mock app builds");

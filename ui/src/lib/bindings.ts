@@ -204,6 +204,79 @@ left: number,
  */
 low: boolean, };
 
+export type ServerStatus = { 
+/**
+ * Whether the server is listening.
+ */
+running: boolean, 
+/**
+ * Its base URL (`http://127.0.0.1:PORT`) while running.
+ */
+url: string | null, 
+/**
+ * Its port while running.
+ */
+port: number | null, 
+/**
+ * The database file (`None` when the system has no data folder and `$SMARTPUSH_MOCK_DB`
+ * is unset: the server cannot start).
+ */
+database: string | null, 
+/**
+ * The mock clock's offset from real time, in seconds (0 while stopped).
+ */
+clock_offset_seconds: number, };
+
+export type OutboxEntry = { 
+/**
+ * Its id (for [`server_copy_code`]).
+ */
+id: number, 
+/**
+ * The recipient.
+ */
+to: string, 
+/**
+ * The subject.
+ */
+subject: string, 
+/**
+ * The mock e-mail code it carries, if any (the mock server's, not a vault secret).
+ */
+code: string | null, 
+/**
+ * When it was sent (RFC 3339, mock clock).
+ */
+sent_at: string, };
+
+export type Risk = "low" | "high";
+
+export type MockAccount = { 
+/**
+ * The e-mail address.
+ */
+email: string, 
+/**
+ * Whether Two-Factor Authentication is on.
+ */
+two_factor: boolean, 
+/**
+ * `"totp"` or `"email"` while 2FA is on.
+ */
+method: string | null, 
+/**
+ * The risk set by the tester.
+ */
+risk: Risk, 
+/**
+ * Unused recovery codes (0 while 2FA is off).
+ */
+recovery_codes_left: number, 
+/**
+ * Locked after repeated failures until then (RFC 3339), if locked now.
+ */
+locked_until: string | null, };
+
 /** True for the errors every command rejects with. */
 export function isIpcError(value: unknown): value is IpcError {
   return typeof value === "object" && value !== null && "type" in value && "message" in value;
@@ -235,4 +308,16 @@ export const commands = {
   addRecoveryAccount: (issuer: string, name: string, text: string): Promise<string> => invoke<string>("add_recovery_account", { issuer, name, text }),
   setRecoveryUsed: (id: string, index: number, used: boolean): Promise<null> => invoke<null>("set_recovery_used", { id, index, used }),
   copyRecoveryCode: (id: string, index: number): Promise<Copied> => invoke<Copied>("copy_recovery_code", { id, index }),
+  serverStart: (port: number): Promise<ServerStatus> => invoke<ServerStatus>("server_start", { port }),
+  serverStop: (): Promise<ServerStatus> => invoke<ServerStatus>("server_stop"),
+  serverStatus: (): Promise<ServerStatus> => invoke<ServerStatus>("server_status"),
+  serverOutbox: (): Promise<Array<OutboxEntry>> => invoke<Array<OutboxEntry>>("server_outbox"),
+  serverClearOutbox: (): Promise<null> => invoke<null>("server_clear_outbox"),
+  serverCopyCode: (id: number): Promise<Copied> => invoke<Copied>("server_copy_code", { id }),
+  serverAccounts: (): Promise<Array<MockAccount>> => invoke<Array<MockAccount>>("server_accounts"),
+  serverSetRisk: (email: string, level: Risk): Promise<null> => invoke<null>("server_set_risk", { email, level }),
+  serverSupportReset: (email: string): Promise<null> => invoke<null>("server_support_reset", { email }),
+  serverSetClock: (offset: number): Promise<ServerStatus> => invoke<ServerStatus>("server_set_clock", { offset }),
+  serverOpenBrowser: (): Promise<null> => invoke<null>("server_open_browser"),
+  serverCopyUrl: (): Promise<null> => invoke<null>("server_copy_url"),
 };
