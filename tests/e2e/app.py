@@ -20,6 +20,8 @@ from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as ec
 from selenium.webdriver.support.ui import WebDriverWait
 
+import steps_server
+
 APP = os.environ["APP_BIN"]
 SHOTS = os.environ["SHOTS"]
 PASSWORD = "correct horse battery staple"
@@ -164,6 +166,8 @@ def main() -> int:
         by("search").send_keys(Keys.BACKSPACE * 3, "alice")
         wait.until(lambda d: len(d.find_elements(By.CSS_SELECTOR, '[data-testid="account"]')) == 1)
         ok("search")
+
+        steps_server.run(driver, by, wait, shot, ok)
     except (AssertionError, WebDriverException) as err:
         import traceback
 
