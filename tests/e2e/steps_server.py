@@ -4,7 +4,8 @@ Opens the panel from the header and starts the server; then, through the server'
 registers a new account, begins the 2FA enrollment and takes the otpauth URI it returns; adds
 that URI through the Add dialog's Link tab; confirms the enrollment with the code the app shows
 -> the API reports 2FA enabled and the panel lists the account with 2FA on (screenshot
-"server-panel"); stops the server from the panel.
+"server-panel"); support's reset from the panel turns 2FA off and the risk toggle makes a
+sign-in ask for an e-mailed code, as the API reports; stops the server from the panel.
 """
 
 import json
@@ -69,7 +70,8 @@ def run(driver, by, wait, shot, ok) -> None:
     # 1. Open the panel from the header and start the server (empty port: 8790 or a free one).
     by("open-server").click()
     by("server-panel")
-    by("server-start").click()
+    # Enabled once the panel has read the server's status.
+    wait.until(ec.element_to_be_clickable((By.CSS_SELECTOR, '[data-testid="server-start"]'))).click()
     wait.until(lambda d: panel_text(d, "server-url") and panel_text(d, "server-url")[0].startswith("http://127.0.0.1:"))
     base = panel_text(driver, "server-url")[0]
     expect(api(base, "GET", "/openapi.json"), 200, "openapi")
@@ -129,17 +131,45 @@ def run(driver, by, wait, shot, ok) -> None:
     by("open-server").click()
     by("server-panel")
 
-    def tfa_of(d):
+    def mock_row(d):
         for row in d.find_elements(By.CSS_SELECTOR, '[data-testid="server-panel"] [data-testid="mock-account"]'):
             if email in (row.get_attribute("textContent") or ""):
-                return (row.find_element(By.CSS_SELECTOR, '[data-testid="mock-2fa"]').get_attribute("textContent") or "").strip()
-        return ""
+                return row
+        return None
+
+    def tfa_of(d):
+        row = mock_row(d)
+        if row is None:
+            return ""
+        return (row.find_element(By.CSS_SELECTOR, '[data-testid="mock-2fa"]').get_attribute("textContent") or "").strip()
 
     wait.until(lambda d: tfa_of(d).startswith("2FA on"))
+    driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", mock_row(driver))
     shot("server-panel")
     ok("server-panel-shows-2fa-on")
 
-    # 6. Stop the server from the panel; nothing answers any more.
+    # 6. Support's reset from the panel (with its confirmation): the API reports 2FA off.
+    mock_row(driver).find_element(By.CSS_SELECTOR, '[data-testid="support-reset"]').click()
+    wait.until(lambda d: mock_row(d).find_elements(By.CSS_SELECTOR, '[data-testid="support-reset-confirm"]'))
+    mock_row(driver).find_element(By.CSS_SELECTOR, '[data-testid="support-reset-confirm"]').click()
+    wait.until(lambda d: tfa_of(d) == "2FA off")
+    security = expect(api(base, "GET", "/api/account/security", token=token), 200, "security")
+    assert security["two_factor"]["enabled"] is False, security
+    ok("server-support-reset")
+
+    # 7. The risk toggle: high risk and 2FA off, a sign-in asks for an e-mailed code.
+    toggle = mock_row(driver).find_element(By.CSS_SELECTOR, '[data-testid="risk-toggle"]')
+    assert toggle.get_attribute("aria-pressed") == "false"
+    toggle.click()
+    wait.until(
+        lambda d: mock_row(d).find_element(By.CSS_SELECTOR, '[data-testid="risk-toggle"]').get_attribute("aria-pressed")
+        == "true"
+    )
+    signed = expect(api(base, "POST", "/api/session", {"email": email, "password": PASSWORD}), 200, "risky sign-in")
+    assert signed["status"] == "email_verification_required", signed
+    ok("server-risk-toggle")
+
+    # 8. Stop the server from the panel; nothing answers any more.
     by("server-stop").click()
     wait.until(lambda d: panel_text(d, "server-state") == ["Stopped"])
     try:
