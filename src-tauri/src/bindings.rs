@@ -8,7 +8,7 @@
 
 use ts_rs::TS;
 
-use crate::commands::{accounts, app, backups, codes, details, keychain, palette, recovery, transfer, vault, vault_file};
+use crate::commands::{accounts, app, backups, codes, details, keychain, palette, recovery, server, transfer, vault, vault_file};
 use crate::error::IpcError;
 
 /// Where the generated file lives, relative to the repository root.
@@ -138,6 +138,22 @@ pub fn commands() -> Vec<CommandSig> {
         sig::<codes::Copied>("palette_copy", vec![id()]),
         sig::<()>("palette_hide", vec![]),
         sig::<()>("palette_open_main", vec![]),
+        sig::<server::ServerStatus>("server_start", vec![("port", ts::<u16>())]),
+        sig::<server::ServerStatus>("server_stop", vec![]),
+        sig::<server::ServerStatus>("server_status", vec![]),
+        sig::<Vec<server::OutboxEntry>>("server_outbox", vec![]),
+        sig::<()>("server_clear_outbox", vec![]),
+        // i64 ids and offsets travel as JSON numbers (ts-rs would say bigint).
+        sig::<codes::Copied>("server_copy_code", vec![("id", "number".into())]),
+        sig::<Vec<server::MockAccount>>("server_accounts", vec![]),
+        sig::<()>(
+            "server_set_risk",
+            vec![("email", ts::<String>()), ("level", ts::<server::Risk>())],
+        ),
+        sig::<()>("server_support_reset", vec![("email", ts::<String>())]),
+        sig::<server::ServerStatus>("server_set_clock", vec![("offset", "number".into())]),
+        sig::<()>("server_open_browser", vec![]),
+        sig::<()>("server_copy_url", vec![]),
     ]
 }
 
@@ -173,6 +189,10 @@ fn declarations() -> Vec<String> {
         backups::BackupInfo::decl(),
         palette::PaletteEntry::decl(),
         palette::PaletteList::decl(),
+        server::ServerStatus::decl(),
+        server::OutboxEntry::decl(),
+        server::Risk::decl(),
+        server::MockAccount::decl(),
     ]
 }
 

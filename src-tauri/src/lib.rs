@@ -18,8 +18,9 @@ use std::ffi::OsString;
 
 use std::sync::Arc;
 
-use tauri::{AppHandle, Manager, Runtime, Window, WindowEvent, ipc::Invoke};
+use tauri::{AppHandle, Manager, RunEvent, Runtime, Window, WindowEvent, ipc::Invoke};
 
+use crate::commands::server::MockServer;
 use crate::state::AppState;
 
 /// Label of the main window, as declared in `tauri.conf.json`.
@@ -29,7 +30,7 @@ pub const MAIN_WINDOW: &str = "main";
 ///
 /// Shared by [`run`] and the command-layer tests, so the tests exercise the real registration.
 pub fn invoke_handler<R: Runtime>() -> impl Fn(Invoke<R>) -> bool + Send + Sync + 'static {
-    use commands::{accounts, app, backups, codes, details, keychain, palette, recovery, settings, transfer, vault, vault_file};
+    use commands::{accounts, app, backups, codes, details, keychain, palette, recovery, server, settings, transfer, vault, vault_file};
     tauri::generate_handler![
         app::app_info,
         app::bench_mark,
@@ -92,6 +93,18 @@ pub fn invoke_handler<R: Runtime>() -> impl Fn(Invoke<R>) -> bool + Send + Sync 
         palette::palette_copy,
         palette::palette_hide,
         palette::palette_open_main,
+        server::server_start,
+        server::server_stop,
+        server::server_status,
+        server::server_outbox,
+        server::server_clear_outbox,
+        server::server_copy_code,
+        server::server_accounts,
+        server::server_set_risk,
+        server::server_support_reset,
+        server::server_set_clock,
+        server::server_open_browser,
+        server::server_copy_url,
     ]
 }
 
@@ -148,6 +161,7 @@ pub fn run() -> Result<(), RunError> {
         .plugin(tauri_plugin_opener::init())
         .plugin(palette::shortcut_plugin())
         .manage(state)
+        .manage(Arc::new(MockServer::from_env()))
         .invoke_handler(invoke_handler())
         .setup(|app| {
             // Neither is essential: without a tray host or a free shortcut the window still works.
@@ -158,8 +172,24 @@ pub fn run() -> Result<(), RunError> {
             Ok(())
         })
         .on_window_event(on_window_event)
-        .run(tauri::tauri_build_context!())?;
+        .build(tauri::tauri_build_context!())?
+        .run(|app, event| {
+            if let RunEvent::Exit = event {
+                stop_mock_server(app);
+            }
+        });
     Ok(())
+}
+
+/// Stops the mock server, if the panel started it, before the process exits: requests in
+/// flight finish and its database is closed (WAL checkpointed). Runs on the main thread once the
+/// event loop is done, so blocking here delays nothing the user sees.
+fn stop_mock_server<R: Runtime>(app: &AppHandle<R>) {
+    if let Some(server) = app.try_state::<Arc<MockServer>>() {
+        let server = Arc::clone(&server);
+        // Nothing is left to report an error to at exit; the database closes on drop anyway.
+        let _ = tauri::async_runtime::block_on(server.shutdown());
+    }
 }
 
 /// The command-line flag that makes the app read its vault password from standard input and

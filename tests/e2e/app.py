@@ -23,6 +23,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 import steps_details
 import steps_settings
 import steps_transfer
+import steps_server
 
 APP = os.environ["APP_BIN"]
 SHOTS = os.environ["SHOTS"]
@@ -172,6 +173,7 @@ def main() -> int:
         steps_details.run(driver, by, wait, shot, ok)
         steps_settings.run(driver, by, wait, shot, ok)
         steps_transfer.run(driver, by, wait, shot, ok)
+        steps_server.run(driver, by, wait, shot, ok)
     except (AssertionError, WebDriverException) as err:
         import traceback
 

@@ -63,6 +63,12 @@ pub enum DbError {
         /// Why.
         source: std::io::Error,
     },
+    /// [`Db::close`] was called while other handles to the database were still alive.
+    #[error("the database is still in use")]
+    InUse,
+    /// The task closing the database failed.
+    #[error("closing the database failed: {0}")]
+    Close(String),
     /// The file was written by a newer version of this server.
     #[error("the database has schema version {0}, newer than this server understands ({SCHEMA_VERSION})")]
     TooNew(i64),
@@ -172,6 +178,8 @@ pub struct Db {
     conn: Arc<Mutex<Connection>>,
     readers: Arc<Readers>,
     writer: mpsc::Sender<Job>,
+    /// The writer thread, joined by [`Db::close`].
+    writer_thread: Arc<Mutex<Option<std::thread::JoinHandle<()>>>>,
 }
 
 /// Sends a write's result to its caller once its batch is committed (or failed).
@@ -238,7 +246,7 @@ impl Db {
         let conn = Arc::new(Mutex::new(conn));
         let (writer, jobs) = mpsc::channel();
         let writer_conn = Arc::clone(&conn);
-        std::thread::Builder::new()
+        let writer_thread = std::thread::Builder::new()
             .name("sqlite-writer".into())
             .spawn(move || write_loop(&writer_conn, &jobs))
             .map_err(|source| DbError::Writer { source })?;
@@ -249,7 +257,45 @@ impl Db {
                 next: AtomicUsize::new(0),
             }),
             writer,
+            writer_thread: Arc::new(Mutex::new(Some(writer_thread))),
         })
+    }
+
+    /// Closes the database now: lets the writer finish the writes queued, stops its thread,
+    /// closes the read-only connections, then the writer's (the last connection to a file
+    /// database checkpoints the WAL into the main file and removes it). Blocks while the writer
+    /// finishes: call it off the async threads.
+    ///
+    /// Only the last handle can close: while another clone of this [`Db`] is alive nothing is
+    /// closed and [`DbError::InUse`] is returned (the database then closes, without the
+    /// explicit checkpoint error check, when the last handle is dropped).
+    pub fn close(self) -> Result<(), DbError> {
+        // Every clone holds one reference to the connection and the writer thread another, so
+        // two means this is the last handle (and no clone can appear: cloning needs a handle).
+        if Arc::strong_count(&self.conn) > 2 {
+            return Err(DbError::InUse);
+        }
+        let Db {
+            conn,
+            readers,
+            writer,
+            writer_thread,
+        } = self;
+        drop(writer);
+        let handle = writer_thread.lock().unwrap_or_else(|p| p.into_inner()).take();
+        if let Some(handle) = handle {
+            // The thread catches the panics of writes; a panic of its own has nothing to report.
+            let _ = handle.join();
+        }
+        if let Ok(readers) = Arc::try_unwrap(readers) {
+            for reader in readers.conns {
+                let reader = reader.into_inner().unwrap_or_else(|p| p.into_inner());
+                reader.close().map_err(|(_, e)| DbError::Sqlite(e))?;
+            }
+        }
+        let conn = Arc::try_unwrap(conn).map_err(|_| DbError::InUse)?;
+        let conn = conn.into_inner().unwrap_or_else(|p| p.into_inner());
+        conn.close().map_err(|(_, e)| DbError::Sqlite(e))
     }
 
     /// Runs `work` with the connection on the blocking pool. Whatever `work` returns is the
@@ -584,6 +630,38 @@ mod tests {
         drop(db);
         let reopened = Db::open(&DbLocation::File(dir.path().join("db.sqlite3"))).unwrap();
         assert_eq!(rows(&reopened).await, ok + 2, "what was answered is on disk");
+    }
+
+    #[tokio::test]
+    async fn close_checkpoints_the_wal_and_only_the_last_handle_closes() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("db.sqlite3");
+        let wal = dir.path().join("db.sqlite3-wal");
+        let db = Db::open(&DbLocation::File(path.clone())).unwrap();
+        db.transaction(|tx| insert(tx, 7)).await.unwrap();
+        assert!(wal.exists(), "the write went to the WAL");
+        let other = db.clone();
+        assert!(matches!(db.close(), Err(DbError::InUse)), "another handle is alive");
+        rows(&other).await;
+        other.transaction(|tx| insert(tx, 8)).await.unwrap();
+        tokio::task::spawn_blocking(move || other.close())
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(
+            !wal.exists(),
+            "closing the last connection checkpoints and removes the WAL"
+        );
+        // The main file alone holds every committed row.
+        let conn = Connection::open_with_flags(&path, OpenFlags::SQLITE_OPEN_READ_ONLY).unwrap();
+        let n: i64 = conn.query_row("SELECT COUNT(*) FROM outbox", [], |r| r.get(0)).unwrap();
+        assert_eq!(n, 2);
+        let memory = Db::open(&DbLocation::Memory).unwrap();
+        memory.transaction(|tx| insert(tx, 1)).await.unwrap();
+        tokio::task::spawn_blocking(move || memory.close())
+            .await
+            .unwrap()
+            .unwrap();
     }
 
     #[test]

@@ -116,6 +116,28 @@ impl AppState {
     pub fn config(&self) -> &ServerConfig {
         &self.shared.config
     }
+
+    /// Closes the database once the server has stopped ([`Db::close`]: the WAL is checkpointed
+    /// into the main file). Clones of the state still held by finishing requests are waited for
+    /// up to `wait`; after that [`DbError::InUse`] is returned and the database closes when the
+    /// last clone is dropped.
+    pub async fn close(self, wait: std::time::Duration) -> Result<(), DbError> {
+        let deadline = tokio::time::Instant::now() + wait;
+        let mut shared = self.shared;
+        let shared = loop {
+            match Arc::try_unwrap(shared) {
+                Ok(shared) => break shared,
+                Err(still_shared) if tokio::time::Instant::now() < deadline => {
+                    shared = still_shared;
+                    tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+                }
+                Err(_) => return Err(DbError::InUse),
+            }
+        };
+        tokio::task::spawn_blocking(move || shared.db.close())
+            .await
+            .map_err(|e| DbError::Close(e.to_string()))?
+    }
 }
 
 /// The OpenAPI description of every route (`/openapi.json`).

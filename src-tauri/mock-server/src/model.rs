@@ -478,6 +478,24 @@ pub struct SupportReset {
     pub two_factor_enabled: bool,
 }
 
+/// One account as the tester's panel lists it ([`crate::service::tester::accounts`]): no
+/// secret, no hash.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct AccountSummary {
+    /// The address (lower case).
+    pub email: String,
+    /// Whether Two-Factor Authentication is on.
+    pub two_factor_enabled: bool,
+    /// The method, when it is on.
+    pub method: Option<TwoFactorMethod>,
+    /// The risk set through `/mock/risk`.
+    pub risk: RiskLevel,
+    /// Unused recovery codes (0 while 2FA is off).
+    pub recovery_codes_remaining: u32,
+    /// Locked after repeated failures until then (RFC 3339, mock clock), if locked now.
+    pub locked_until: Option<String>,
+}
+
 /// A PNG image (for the OpenAPI description of binary answers).
 #[derive(Debug, ToSchema)]
 #[schema(value_type = String, format = Binary)]

@@ -12,6 +12,7 @@ pub mod palette;
 pub mod recovery;
 pub mod settings;
 pub mod transfer;
+pub mod server;
 pub mod vault;
 pub mod vault_file;
 
@@ -79,8 +80,13 @@ pub(crate) mod test_support {
             )
             .with_settings(settings),
         );
+        let server = Arc::new(crate::commands::server::MockServer::new(
+            Some(dir.path().join("mock-server.sqlite3")),
+            smartpush_mock_server::ServerConfig::for_tests(),
+        ));
         let app = mock_builder()
             .manage(state)
+            .manage(server)
             .invoke_handler(crate::invoke_handler())
             .build(mock_context(noop_assets()))
             .expect("mock app builds");

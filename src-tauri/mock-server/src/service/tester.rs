@@ -3,12 +3,13 @@
 
 use rusqlite::params;
 
-use super::{account_by_email, at, send_email};
+use super::challenge::unused_recovery_codes;
+use super::{ACCOUNT_COLUMNS, account_by_email, account_from_row, at, send_email};
 use crate::AppState;
 use crate::clock::MAX_OFFSET_SECONDS;
 use crate::db::{TABLES, sql};
 use crate::error::{AppError, AppResult, ProblemKind};
-use crate::model::{ClockView, OutboxMessage, RiskLevel, SupportReset};
+use crate::model::{AccountSummary, ClockView, OutboxMessage, RiskLevel, SupportReset};
 
 fn unknown_account() -> AppError {
     AppError::new(ProblemKind::UnknownAccount, "There is no account with this e-mail.")
@@ -39,6 +40,42 @@ pub async fn outbox(state: &AppState, to: Option<String>) -> AppResult<Vec<Outbo
                 })
                 .map_err(sql)?;
             rows.collect::<Result<Vec<_>, _>>().map_err(sql)
+        })
+        .await
+}
+
+/// Every account, by e-mail, as the desktop app's server panel lists it: 2FA on or off, risk,
+/// unused recovery codes, a lock in force. Reads no secret out of the row into the answer.
+pub async fn accounts(state: &AppState) -> AppResult<Vec<AccountSummary>> {
+    let now = state.now();
+    state
+        .db()
+        .read(move |conn| {
+            let mut stmt = conn
+                .prepare(&format!("SELECT {ACCOUNT_COLUMNS} FROM accounts ORDER BY email"))
+                .map_err(sql)?;
+            let rows = stmt
+                .query_map([], account_from_row)
+                .map_err(sql)?
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(sql)?;
+            rows.into_iter()
+                .map(|account| {
+                    let enabled = account.tfa_method.is_some();
+                    Ok(AccountSummary {
+                        recovery_codes_remaining: if enabled {
+                            unused_recovery_codes(conn, account.id)?
+                        } else {
+                            0
+                        },
+                        two_factor_enabled: enabled,
+                        method: account.tfa_method,
+                        risk: account.risk,
+                        locked_until: account.locked_until.filter(|until| *until > now).map(at),
+                        email: account.email,
+                    })
+                })
+                .collect()
         })
         .await
 }
