@@ -68,6 +68,7 @@ def run(driver, by, wait, shot, ok) -> None:
     by("search").send_keys(Keys.ESCAPE)
 
     # 1. Open the panel from the header and start the server (empty port: 8790 or a free one).
+    by("more").click()
     by("open-server").click()
     by("server-panel")
     # Enabled once the panel has read the server's status.
@@ -128,6 +129,7 @@ def run(driver, by, wait, shot, ok) -> None:
     ok("server-2fa-enabled-with-app-code")
 
     # 5. The panel lists the account with 2FA on.
+    by("more").click()
     by("open-server").click()
     by("server-panel")
 

@@ -46,6 +46,7 @@ def run(driver, by, wait, shot, ok) -> None:
     before = _count(driver, "account")
 
     # 1. Import by pasting two URIs, one already in the vault.
+    by("more").click()
     by("import").click()
     by("import-dialog")
     _paste(driver, by("import-text"), f"{EXISTING}\n{NEW}")
@@ -68,6 +69,7 @@ def run(driver, by, wait, shot, ok) -> None:
     ok("import-paste-duplicate-skipped")
 
     # 2. Enough long-named accounts for several Google Authenticator QR codes.
+    by("more").click()
     by("import").click()
     _paste(driver, by("import-text"), "\n".join(_long(i) for i in range(12)))
     by("import-read").click()
@@ -78,6 +80,7 @@ def run(driver, by, wait, shot, ok) -> None:
     ok("import-many")
 
     # 3. Export: Google Authenticator QR codes, paged batch by batch.
+    by("more").click()
     by("export").click()
     by("export-dialog")
     by("export-google").click()
@@ -102,6 +105,7 @@ def run(driver, by, wait, shot, ok) -> None:
     ok("export-google-batches")
 
     # 4. Backups: the saves above wrote backups; back up once more.
+    by("more").click()
     by("backups").click()
     by("backups-dialog")
     wait.until(lambda d: _count(d, "backup-entry") >= 1)

@@ -28,6 +28,7 @@ export const t = {
     idle: "Locked after a period of inactivity.",
   },
   list: {
+    more: "More: import, export, backups, mock server",
     search: "Search accounts",
     searchPlaceholder: "Search  (Ctrl+F)",
     add: "Add account (Ctrl+N)",
