@@ -11,6 +11,7 @@ SHELL := bash
 MAKEFLAGS += --no-builtin-rules --no-print-directory
 
 CARGO ?= cargo
+FUZZ_SECONDS ?= 600
 NPM ?= npm
 
 # `npm ci` runs again only when the lock file is newer than the last install.
@@ -22,7 +23,7 @@ UI_DIST := ui/dist/index.html
 # One thing at a time: the tests and the builds each want both cores.
 .NOTPARALLEL:
 
-.PHONY: help system-deps deps ui build run test test-rust test-ui test-e2e test-scripts test-package package screenshots bench bench-qr bench-app bench-server lint fmt icons clean distclean
+.PHONY: help system-deps deps ui build run test test-rust test-ui test-e2e test-scripts test-package package screenshots bench bench-qr bench-app bench-server fuzz lint fmt icons clean distclean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -93,6 +94,9 @@ bench-app: deps $(UI_DIST) ## The app against a bare Tauri window under Xvfb (re
 
 bench-server: system-deps ## The mock server under load (release, oha): sign-in, hash bound, reads
 	scripts/bench-server.sh
+
+fuzz: ## Every cargo-fuzz target of fuzz/ at once, FUZZ_SECONDS each (default 600), niced; not part of `make test`
+	FUZZ_SECONDS=$(FUZZ_SECONDS) scripts/fuzz.sh
 
 lint: $(UI_DIST) ## rustfmt check and clippy (warnings are errors) on the workspace
 	$(CARGO) fmt --all --check

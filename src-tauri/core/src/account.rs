@@ -420,6 +420,17 @@ impl Account {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Secrets live in zeroizing holders, wiped when dropped (the calls only compile while they
+    /// are `Zeroizing<…>`), so dropping an account or a locked vault's content wipes them.
+    #[test]
+    fn secret_holders_are_zeroizing() {
+        fn zeroizing<T: Zeroize>(_: &Zeroizing<T>) {}
+        let secret = Secret::new(vec![1, 2, 3]);
+        zeroizing(&secret.0);
+        zeroizing(&SecretString::new("x").0);
+        zeroizing(&secret.to_base32());
+    }
     use proptest::prelude::*;
 
     #[test]

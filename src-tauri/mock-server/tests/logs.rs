@@ -104,6 +104,49 @@ async fn the_log_never_holds_a_secret() {
     )
     .await
     .ok(200);
+    // Step-up for an export under high risk, then disable 2FA: password, a code, confirm.
+    mock.post("/mock/risk", json!({ "email": email, "level": "high" }))
+        .await
+        .ok(200);
+    let challenge = mock
+        .post_auth("/api/exports", &token, json!({ "kind": "contacts" }))
+        .await
+        .problem(403, "verification_required");
+    let now = mock.align_to_step(30).await;
+    let code = totp(&secret, now);
+    let export = mock
+        .post_auth(
+            "/api/exports/verify",
+            &token,
+            json!({ "challenge_id": challenge["challenge_id"], "method": "totp", "code": code }),
+        )
+        .await;
+    assert_eq!(export.status.as_u16(), 200, "the step-up export went through");
+    secrets.extend([code, challenge["challenge_id"].as_str().unwrap().to_owned()]);
+    let started = mock
+        .post_auth("/api/2fa/disable", &token, json!({ "password": PASSWORD }))
+        .await
+        .ok(200);
+    let now = mock.align_to_step(30).await;
+    let code = totp(&secret, now);
+    mock.post_auth(
+        "/api/2fa/disable/verify",
+        &token,
+        json!({ "challenge_id": started["challenge_id"], "method": "totp", "code": code }),
+    )
+    .await
+    .ok(200);
+    let off = mock
+        .post_auth(
+            "/api/2fa/disable/confirm",
+            &token,
+            json!({ "challenge_id": started["challenge_id"] }),
+        )
+        .await
+        .ok(200);
+    assert_eq!(off["enabled"], false);
+    secrets.extend([code, started["challenge_id"].as_str().unwrap().to_owned()]);
+
     mock.post(
         "/api/session",
         json!({ "email": email, "password": "Sup3r-Secret-Guess" }),
@@ -143,4 +186,10 @@ async fn the_log_never_holds_a_secret() {
         );
     }
     assert!(!log.contains(&secret_b32.to_lowercase()));
+    // The raw key in hex, either case.
+    let hex: String = secret.expose().iter().map(|b| format!("{b:02x}")).collect();
+    assert!(
+        !log.to_lowercase().contains(&hex),
+        "the log holds the raw secret in hex"
+    );
 }

@@ -19,6 +19,10 @@ pub(crate) const KEY_LEN: usize = 32;
 pub const MAX_SCRYPT_MEMORY: u64 = 256 * 1024 * 1024;
 /// The most password slots of an imported file that are tried.
 pub const MAX_PASSWORD_SLOTS: usize = 4;
+/// The memory cap [`ScryptParams::checked`] applies: [`MAX_SCRYPT_MEMORY`], except in fuzzing
+/// builds (`--cfg fuzzing`, set by cargo-fuzz), where 1 MiB keeps each input to milliseconds
+/// while the same checks run (the cap itself is what the fuzzer probes).
+const SCRYPT_MEMORY_CAP: u64 = if cfg!(fuzzing) { 1024 * 1024 } else { MAX_SCRYPT_MEMORY };
 /// The largest scrypt `p` accepted (each unit of `p` repeats the whole memory-hard work).
 const MAX_SCRYPT_P: u32 = 4;
 /// The largest scrypt `r` accepted.
@@ -56,11 +60,11 @@ impl ScryptParams {
             _ => return bad(format!("scrypt p = {p} is outside 1..={MAX_SCRYPT_P}")),
         };
         let memory = 128u64.saturating_mul(r).saturating_mul(n);
-        if memory > MAX_SCRYPT_MEMORY {
+        if memory > SCRYPT_MEMORY_CAP {
             return bad(format!(
                 "scrypt would need {} MiB of memory (N = {n}, r = {r}); at most {} MiB is accepted",
                 memory / (1024 * 1024),
-                MAX_SCRYPT_MEMORY / (1024 * 1024)
+                SCRYPT_MEMORY_CAP / (1024 * 1024)
             ));
         }
         Ok(ScryptParams { log_n, r: r32, p: p32 })
@@ -152,6 +156,22 @@ pub(crate) fn array<const N: usize>(bytes: &[u8]) -> Option<[u8; N]> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Keys and plaintexts of imported files live in zeroizing holders (compile-time check).
+    #[test]
+    fn keys_and_plaintexts_are_zeroizing() {
+        fn zeroizing<T: zeroize::Zeroize>(_: &Zeroizing<T>) {}
+        let key = ScryptParams::checked(1 << 10, 1, 1)
+            .expect("params")
+            .derive(b"pw", b"salt")
+            .expect("scrypt");
+        zeroizing(&key);
+        zeroizing(&pbkdf2_sha256(b"pw", b"salt", 1));
+        let (ciphertext, tag) = seal(&key, &[0; NONCE_LEN], b"plain");
+        let plain = open(&key, &[0; NONCE_LEN], &ciphertext, &tag).expect("open");
+        zeroizing(&plain);
+        assert_eq!(plain.as_slice(), b"plain");
+    }
 
     #[test]
     fn scrypt_caps_refuse_absurd_settings_before_any_work() {

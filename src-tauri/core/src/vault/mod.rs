@@ -1035,6 +1035,35 @@ mod tests {
         }
     }
 
+    /// Key material lives only in zeroizing holders, so locking (dropping the `Vault`) wipes it:
+    /// the master key, the key-encryption key from the KDF, the unwrapped key and the decrypted
+    /// content. The calls below only compile while each of them is a `Zeroizing<…>`.
+    #[test]
+    fn key_material_is_held_in_zeroizing_holders() {
+        fn zeroizing<T: zeroize::Zeroize>(_: &Zeroizing<T>) {}
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("v.spv");
+        let password = SecretString::new("pw");
+        let vault = Vault::create(&path, &password, KdfParams::MINIMUM).expect("create");
+        zeroizing(&vault.master_key);
+        let kek = kdf::derive_key(b"pw", &[1; SALT_LEN], KdfParams::MINIMUM).expect("kdf");
+        zeroizing(&kek);
+        let Slot::Password(slot) = &vault.header.slots[0] else {
+            panic!("a password slot")
+        };
+        let bytes = std::fs::read(&path).expect("read");
+        let unlocked = unlock(&bytes, &password, &mut |pw, salt, params| {
+            kdf::derive_key(pw, salt, params)
+        })
+        .expect("unlock");
+        zeroizing(&unlocked.master_key);
+        assert_eq!(*unlocked.master_key, *vault.master_key);
+        let kek = kdf::derive_key(b"pw", &slot.salt, slot.params).expect("kdf");
+        let unwrapped = unwrap_slot(slot, &kek).expect("unwrap");
+        zeroizing(&unwrapped);
+        zeroizing(&content::encode(vault.data()));
+    }
+
     /// Review finding: each password slot may cost up to the KDF cap, so a crafted file with
     /// sixteen of them demanded sixteen times the cap before being refused.
     #[test]

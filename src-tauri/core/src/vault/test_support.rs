@@ -96,3 +96,30 @@ pub fn decode_with_cache(bytes: &[u8], password: &SecretString, cache: &mut KeyC
 
 /// The payload nonce length, for tests that locate fields.
 pub const PAYLOAD_NONCE_LEN: usize = NONCE_LEN;
+
+/// The key derivation [`unlock_with_kdf`] calls: (password, salt, settings) → key-encryption key.
+pub type Derive<'a> = dyn FnMut(&[u8], &[u8; SALT_LEN], KdfParams) -> Result<Zeroizing<[u8; KEY_LEN]>, VaultError> + 'a;
+
+/// Unlocks a vault file held in memory with a caller-supplied key derivation (the fuzz harness
+/// swaps Argon2 for a cheap stand-in so that each input costs microseconds, not 50 ms).
+/// Everything else — parsing, the slot cap, unwrapping, decryption, content decoding — is the
+/// code [`super::Vault::open`] runs.
+///
+/// # Errors
+/// As [`super::Vault::open`], without the file-system errors.
+pub fn unlock_with_kdf(
+    bytes: &[u8],
+    password: &SecretString,
+    derive: &mut Derive<'_>,
+) -> Result<VaultData, VaultError> {
+    super::unlock(bytes, password, derive).map(|u| u.data)
+}
+
+/// Decodes decrypted vault content (the JSON payload, any schema version), as the last step of
+/// [`super::Vault::open`] does.
+///
+/// # Errors
+/// `Damaged`, `NewerContent`.
+pub fn decode_content(plaintext: &[u8]) -> Result<VaultData, VaultError> {
+    super::content::decode(plaintext)
+}

@@ -1,0 +1,4 @@
+//! cargo-fuzz target: see `smartpush_fuzz::recovery_text` (fuzz/src/lib.rs).
+#![no_main]
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| smartpush_fuzz::recovery_text(data));
