@@ -8,7 +8,9 @@
 
 use ts_rs::TS;
 
-use crate::commands::{accounts, app, backups, codes, details, keychain, palette, recovery, server, transfer, vault, vault_file};
+use crate::commands::{
+    accounts, app, backups, codes, details, keychain, palette, recovery, server, transfer, vault, vault_file,
+};
 use crate::error::IpcError;
 
 /// Where the generated file lives, relative to the repository root.
@@ -174,6 +176,7 @@ fn declarations() -> Vec<String> {
         codes::Copied::decl(),
         recovery::RecoveryView::decl(),
         recovery::RecoveryList::decl(),
+        keychain::EntryView::decl(),
         keychain::KeychainInfo::decl(),
         crate::settings::Theme::decl(),
         crate::settings::Settings::decl(),

@@ -9,8 +9,8 @@
 pub mod bindings;
 pub mod commands;
 pub mod error;
-pub mod settings;
 pub mod palette;
+pub mod settings;
 pub mod state;
 pub mod tray;
 
@@ -30,7 +30,10 @@ pub const MAIN_WINDOW: &str = "main";
 ///
 /// Shared by [`run`] and the command-layer tests, so the tests exercise the real registration.
 pub fn invoke_handler<R: Runtime>() -> impl Fn(Invoke<R>) -> bool + Send + Sync + 'static {
-    use commands::{accounts, app, backups, codes, details, keychain, palette, recovery, server, settings, transfer, vault, vault_file};
+    use commands::{
+        accounts, app, backups, codes, details, keychain, palette, recovery, server, settings, transfer, vault,
+        vault_file,
+    };
     tauri::generate_handler![
         app::app_info,
         app::bench_mark,

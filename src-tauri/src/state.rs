@@ -13,8 +13,8 @@ use std::time::{Duration, Instant};
 use std::sync::Arc;
 
 use smartpush_core::AccountDraft;
-use smartpush_core::vault::keychain::{self, DisabledKeyStore, KeyStore, SystemKeyStore};
 use smartpush_core::vault::backups::{self, BackupPolicy, BackupSettings};
+use smartpush_core::vault::keychain::{self, DisabledKeyStore, KeyStore, SystemKeyStore};
 use smartpush_core::vault::{KdfParams, Vault};
 
 use crate::error::IpcError;

@@ -206,7 +206,7 @@ mod tests {
         ok(
             &m,
             "add_recovery_account",
-            json!({ "issuer": "X", "name": "y", "text": "AAAA-BBBB" }),
+            json!({ "issuer": "X", "name": "y", "text": "abcd-efgh-2345 ijkl-mnop-6789" }),
         );
         ok(&m, "lock", json!({}));
         assert_eq!(

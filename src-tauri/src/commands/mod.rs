@@ -10,9 +10,9 @@ pub mod details;
 pub mod keychain;
 pub mod palette;
 pub mod recovery;
+pub mod server;
 pub mod settings;
 pub mod transfer;
-pub mod server;
 pub mod vault;
 pub mod vault_file;
 

@@ -3,7 +3,7 @@
 /* eslint-disable */
 import { invoke } from "@tauri-apps/api/core";
 
-export type IpcError = { "type": "WrongPassword", "message": string } | { "type": "Damaged", "message": string } | { "type": "NoVault", "message": string } | { "type": "AlreadyExists", "message": string } | { "type": "InUse", "message": string } | { "type": "NotUnlocked", "message": string } | { "type": "Invalid", "message": string } | { "type": "Clipboard", "message": string } | { "type": "Io", "message": string };
+export type IpcError = { "type": "WrongPassword", "message": string } | { "type": "Damaged", "message": string } | { "type": "NoVault", "message": string } | { "type": "AlreadyExists", "message": string } | { "type": "InUse", "message": string } | { "type": "NotUnlocked", "message": string } | { "type": "Invalid", "message": string } | { "type": "Clipboard", "message": string } | { "type": "Io", "message": string } | { "type": "Keychain", "message": string };
 
 export type AppInfo = { 
 /**
@@ -276,6 +276,30 @@ left: number,
  */
 low: boolean, };
 
+export type EntryView = "present" | "missing" | "mismatch" | "unavailable";
+
+export type KeychainInfo = { 
+/**
+ * True when the vault has a keychain slot.
+ */
+enabled: boolean, 
+/**
+ * The state of its entry; `None` when keychain unlock is off.
+ */
+entry: EntryView | null, 
+/**
+ * A sentence for the person: why the keychain is unavailable, or an entry left behind.
+ */
+detail: string | null, 
+/**
+ * The keychain service name of the entry.
+ */
+service: string, 
+/**
+ * The keychain account name of the entry (`vault-<hex>`); `None` when off.
+ */
+account: string | null, };
+
 export type Theme = "system" | "light" | "dark";
 
 export type Settings = { 
@@ -327,6 +351,245 @@ iterations: number,
  */
 parallelism: number, };
 
+export type ImportEntry = { 
+/**
+ * Its index, for [`import_commit`].
+ */
+index: number, 
+/**
+ * The service.
+ */
+issuer: string, 
+/**
+ * The user's name at that service.
+ */
+name: string, 
+/**
+ * `totp`, `hotp`, `steam`; empty for recovery codes only.
+ */
+kind: string, 
+/**
+ * True when the vault already has it (same secret, issuer and name): not imported.
+ */
+duplicate: boolean, };
+
+export type ImportFailure = { 
+/**
+ * Its position in the file (1-based; 0 when it has none).
+ */
+index: number, 
+/**
+ * `Issuer (name)` when it could be read.
+ */
+label: string, 
+/**
+ * Why.
+ */
+error: string, };
+
+export type ImportPreview = { 
+/**
+ * The format read (detected or chosen), as a person reads it, e.g. "Aegis".
+ */
+format: string, 
+/**
+ * Its short name (as `import_preview`'s `format` takes it).
+ */
+format_id: string, 
+/**
+ * When the file is encrypted and no password was given: its format's name. Ask for the
+ * password and call again; nothing else is filled.
+ */
+needs_password: string | null, 
+/**
+ * The accounts.
+ */
+entries: Array<ImportEntry>, 
+/**
+ * Entries that could not be read.
+ */
+failed: Array<ImportFailure>, 
+/**
+ * Sentences about the whole file: duplicates inside it, missing Google Authenticator
+ * batch parts, lost fields.
+ */
+warnings: Array<string>, };
+
+export type ImportResult = { 
+/**
+ * Accounts added.
+ */
+added: number, 
+/**
+ * Chosen accounts skipped because the vault already had them.
+ */
+skipped: number, };
+
+export type ExportDone = { 
+/**
+ * The file.
+ */
+path: string, 
+/**
+ * Accounts written.
+ */
+count: number, 
+/**
+ * Accounts the format cannot carry (left out).
+ */
+left_out: Array<string>, 
+/**
+ * Accounts whose note, tags or recovery codes were lost.
+ */
+lossy: Array<string>, };
+
+export type GoogleQrs = { 
+/**
+ * SVG images, in batch order (secrets: shown, never stored).
+ */
+svgs: Array<string>, 
+/**
+ * Accounts in them.
+ */
+count: number, 
+/**
+ * Accounts Google Authenticator cannot take (left out).
+ */
+left_out: Array<string>, };
+
+export type BackupEntry = { 
+/**
+ * Its path (what [`backup_restore`] takes).
+ */
+path: string, 
+/**
+ * When it was written (unix seconds).
+ */
+created: bigint, 
+/**
+ * Its size in bytes.
+ */
+size: bigint, };
+
+export type BackupInfo = { 
+/**
+ * The backup folder; `None`: automatic backups are off.
+ */
+dir: string | null, 
+/**
+ * How many of the newest backups are kept.
+ */
+keep: number, 
+/**
+ * True when `$SMARTPUSH_AUTH_BACKUP_DIR` chooses the folder (the dialog cannot change it).
+ */
+dir_from_env: boolean, 
+/**
+ * The backups, newest first.
+ */
+backups: Array<BackupEntry>, };
+
+export type PaletteEntry = { 
+/**
+ * The account id, for [`palette_copy`].
+ */
+id: string, 
+/**
+ * Service name.
+ */
+issuer: string, 
+/**
+ * Account name.
+ */
+name: string, 
+/**
+ * Favourites come first.
+ */
+favourite: boolean, };
+
+export type PaletteList = { 
+/**
+ * False while the vault is locked (or not created): the palette says so and offers Open.
+ */
+unlocked: boolean, 
+/**
+ * The accounts that have a code, favourites first, otherwise in vault order.
+ */
+entries: Array<PaletteEntry>, };
+
+export type ServerStatus = { 
+/**
+ * Whether the server is listening.
+ */
+running: boolean, 
+/**
+ * Its base URL (`http://127.0.0.1:PORT`) while running.
+ */
+url: string | null, 
+/**
+ * Its port while running.
+ */
+port: number | null, 
+/**
+ * The database file (`None` when the system has no data folder and `$SMARTPUSH_MOCK_DB`
+ * is unset: the server cannot start).
+ */
+database: string | null, 
+/**
+ * The mock clock's offset from real time, in seconds (0 while stopped).
+ */
+clock_offset_seconds: number, };
+
+export type OutboxEntry = { 
+/**
+ * Its id (for [`server_copy_code`]).
+ */
+id: number, 
+/**
+ * The recipient.
+ */
+to: string, 
+/**
+ * The subject.
+ */
+subject: string, 
+/**
+ * The mock e-mail code it carries, if any (the mock server's, not a vault secret).
+ */
+code: string | null, 
+/**
+ * When it was sent (RFC 3339, mock clock).
+ */
+sent_at: string, };
+
+export type Risk = "low" | "high";
+
+export type MockAccount = { 
+/**
+ * The e-mail address.
+ */
+email: string, 
+/**
+ * Whether Two-Factor Authentication is on.
+ */
+two_factor: boolean, 
+/**
+ * `"totp"` or `"email"` while 2FA is on.
+ */
+method: string | null, 
+/**
+ * The risk set by the tester.
+ */
+risk: Risk, 
+/**
+ * Unused recovery codes (0 while 2FA is off).
+ */
+recovery_codes_left: number, 
+/**
+ * Locked after repeated failures until then (RFC 3339), if locked now.
+ */
+locked_until: string | null, };
+
 /** True for the errors every command rejects with. */
 export function isIpcError(value: unknown): value is IpcError {
   return typeof value === "object" && value !== null && "type" in value && "message" in value;
@@ -366,12 +629,45 @@ export const commands = {
   addRecoveryAccount: (issuer: string, name: string, text: string): Promise<string> => invoke<string>("add_recovery_account", { issuer, name, text }),
   setRecoveryUsed: (id: string, index: number, used: boolean): Promise<null> => invoke<null>("set_recovery_used", { id, index, used }),
   copyRecoveryCode: (id: string, index: number): Promise<Copied> => invoke<Copied>("copy_recovery_code", { id, index }),
+  keychainStatus: (): Promise<KeychainInfo> => invoke<KeychainInfo>("keychain_status"),
+  keychainEnable: (password: string): Promise<KeychainInfo> => invoke<KeychainInfo>("keychain_enable", { password }),
+  keychainDisable: (): Promise<KeychainInfo> => invoke<KeychainInfo>("keychain_disable"),
+  unlockWithKeychain: (): Promise<null> => invoke<null>("unlock_with_keychain"),
   getSettings: (): Promise<Settings> => invoke<Settings>("get_settings"),
   settingsNotice: (): Promise<string | null> => invoke<string | null>("settings_notice"),
   updateSettings: (settings: Settings): Promise<Settings> => invoke<Settings>("update_settings", { settings }),
   vaultKdf: (): Promise<KdfInfo> => invoke<KdfInfo>("vault_kdf"),
   measureKdf: (strength: KdfStrength): Promise<number> => invoke<number>("measure_kdf", { strength }),
-  changePassword: (current: string, newPassword: string, kdf: KdfStrength | null): Promise<null> => invoke<null>("change_password", { current, newPassword, kdf }),
+  changePassword: (current: string, newPassword: string, kdf: KdfStrength | null): Promise<string | null> => invoke<string | null>("change_password", { current, newPassword, kdf }),
   chooseVaultFile: (): Promise<string | null> => invoke<string | null>("choose_vault_file"),
   restoreBackup: (): Promise<string | null> => invoke<string | null>("restore_backup"),
+  importPickFiles: (): Promise<Array<string>> => invoke<Array<string>>("import_pick_files"),
+  importPreview: (files: Array<string>, text: string | null, format: string | null, password: string | null): Promise<ImportPreview> => invoke<ImportPreview>("import_preview", { files, text, format, password }),
+  importCommit: (indexes: Array<number>): Promise<ImportResult> => invoke<ImportResult>("import_commit", { indexes }),
+  exportPickFile: (kind: string): Promise<string | null> => invoke<string | null>("export_pick_file", { kind }),
+  exportFile: (path: string, kind: string, password: string | null, plaintextConfirmed: boolean): Promise<ExportDone> => invoke<ExportDone>("export_file", { path, kind, password, plaintextConfirmed }),
+  exportGoogleQr: (): Promise<GoogleQrs> => invoke<GoogleQrs>("export_google_qr"),
+  backupInfo: (): Promise<BackupInfo> => invoke<BackupInfo>("backup_info"),
+  backupNow: (): Promise<BackupInfo> => invoke<BackupInfo>("backup_now"),
+  backupSet: (dir: string | null, keep: number): Promise<BackupInfo> => invoke<BackupInfo>("backup_set", { dir, keep }),
+  backupPickFolder: (): Promise<string | null> => invoke<string | null>("backup_pick_folder"),
+  backupRestore: (path: string): Promise<null> => invoke<null>("backup_restore", { path }),
+  restorePickFile: (): Promise<string | null> => invoke<string | null>("restore_pick_file"),
+  restoreFirstRun: (path: string): Promise<null> => invoke<null>("restore_first_run", { path }),
+  paletteList: (): Promise<PaletteList> => invoke<PaletteList>("palette_list"),
+  paletteCopy: (id: string): Promise<Copied> => invoke<Copied>("palette_copy", { id }),
+  paletteHide: (): Promise<null> => invoke<null>("palette_hide"),
+  paletteOpenMain: (): Promise<null> => invoke<null>("palette_open_main"),
+  serverStart: (port: number): Promise<ServerStatus> => invoke<ServerStatus>("server_start", { port }),
+  serverStop: (): Promise<ServerStatus> => invoke<ServerStatus>("server_stop"),
+  serverStatus: (): Promise<ServerStatus> => invoke<ServerStatus>("server_status"),
+  serverOutbox: (): Promise<Array<OutboxEntry>> => invoke<Array<OutboxEntry>>("server_outbox"),
+  serverClearOutbox: (): Promise<null> => invoke<null>("server_clear_outbox"),
+  serverCopyCode: (id: number): Promise<Copied> => invoke<Copied>("server_copy_code", { id }),
+  serverAccounts: (): Promise<Array<MockAccount>> => invoke<Array<MockAccount>>("server_accounts"),
+  serverSetRisk: (email: string, level: Risk): Promise<null> => invoke<null>("server_set_risk", { email, level }),
+  serverSupportReset: (email: string): Promise<null> => invoke<null>("server_support_reset", { email }),
+  serverSetClock: (offset: number): Promise<ServerStatus> => invoke<ServerStatus>("server_set_clock", { offset }),
+  serverOpenBrowser: (): Promise<null> => invoke<null>("server_open_browser"),
+  serverCopyUrl: (): Promise<null> => invoke<null>("server_copy_url"),
 };
