@@ -115,6 +115,11 @@ export const t = {
     theme: "Theme",
     themes: { system: "System", light: "Light", dark: "Dark" },
     vaultFile: "Vault file",
+    desktop: "Desktop",
+    closeToTray: "Keep running in the tray when the window is closed",
+    shortcut: "Quick-copy palette shortcut",
+    shortcutDefault: "Ctrl+Alt+A",
+    shortcutHint: "Empty: Ctrl+Alt+A. Takes effect the next time the app starts.",
     password: {
       title: "Master password",
       current: "Current password",
