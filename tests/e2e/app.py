@@ -20,6 +20,7 @@ from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as ec
 from selenium.webdriver.support.ui import WebDriverWait
 
+from e2e_util import fill
 import steps_details
 import steps_settings
 import steps_transfer
@@ -75,9 +76,9 @@ def main() -> int:
         # 1. First run: the setup screen, with the meter and the plain warning.
         by("setup")
         assert "cannot recover" in by("forgot-warning").text or "nobody can recover" in by("forgot-warning").text
-        by("new-password").send_keys(PASSWORD)
+        fill(by("new-password"), PASSWORD)
         assert by("strength").text.strip() != "", "the strength meter shows a label"
-        by("confirm-password").send_keys(PASSWORD)
+        fill(by("confirm-password"), PASSWORD)
         shot("setup")
         by("create-vault").click()
         by("vault")
@@ -155,10 +156,12 @@ def main() -> int:
         # 7. Lock with Ctrl+L; a wrong password is refused; the right one unlocks.
         by("search").send_keys(Keys.CONTROL, "l")
         by("unlock")
-        by("password").send_keys("not the password", Keys.ENTER)
+        fill(by("password"), "not the password")
+        by("password").send_keys(Keys.ENTER)
         assert "Wrong password" in by("unlock-error").text
         shot("unlock-wrong-password")
-        by("password").send_keys(PASSWORD, Keys.ENTER)
+        fill(by("password"), PASSWORD)
+        by("password").send_keys(Keys.ENTER)
         by("vault")
         wait.until(lambda d: len(d.find_elements(By.CSS_SELECTOR, '[data-testid="account"]')) == 2)
         ok("lock-and-unlock")

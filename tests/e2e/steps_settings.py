@@ -6,6 +6,7 @@ clipboard was overwritten meanwhile; change the master password, lock from the d
 with the new one, and change it back (so later steps keep the usual password).
 """
 
+from e2e_util import fill
 import subprocess
 import time
 
@@ -55,9 +56,9 @@ def run(driver, by, wait, shot, ok) -> None:
         by("settings-dialog")
 
     def change_password(current: str, new: str) -> None:
-        by("current-password").send_keys(current)
-        by("next-password").send_keys(new)
-        by("repeat-password").send_keys(new)
+        fill(by("current-password"), current)
+        fill(by("next-password"), new)
+        fill(by("repeat-password"), new)
         by("change-password-submit").click()
         wait.until(lambda d: "changed" in by("password-done").text)
 
@@ -99,9 +100,11 @@ def run(driver, by, wait, shot, ok) -> None:
     change_password(PASSWORD, NEW_PASSWORD)
     by("settings-lock-now").click()
     by("unlock")
-    by("password").send_keys(PASSWORD, Keys.ENTER)
+    fill(by("password"), PASSWORD)
+    by("password").send_keys(Keys.ENTER)
     assert "Wrong password" in by("unlock-error").text
-    by("password").send_keys(NEW_PASSWORD, Keys.ENTER)
+    fill(by("password"), NEW_PASSWORD)
+    by("password").send_keys(Keys.ENTER)
     by("vault")
     ok("change-password")
 
