@@ -9,6 +9,7 @@
 #          processes — idle, 5 s after the first paint. Goal: at most 1.3× the bare window.
 #
 # Runs alternate between the two, BENCH_APP_RUNS each (default 7); medians are compared.
+# BENCH_APP_PROFILE=debug compares the two debug builds instead (a quicker, rougher look).
 # Exits non-zero only when it cannot measure (BENCH_STRICT=1: also when a goal is missed).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,17 +19,23 @@ runs=${BENCH_APP_RUNS:-7}
 accounts=1000
 time_goal=1.2
 mem_goal=1.3
-app=$root/target/release/smartpush-authenticator
-bare=$root/target/release/examples/bare-window
-cli=$root/target/release/smartpush-auth
+profile=${BENCH_APP_PROFILE:-release}
+case $profile in
+  release) build_flag=--release ;;
+  debug) build_flag= ;;
+  *) echo "bench-app: BENCH_APP_PROFILE is release or debug, not '$profile'" >&2; exit 2 ;;
+esac
+app=$root/target/$profile/smartpush-authenticator
+bare=$root/target/$profile/examples/bare-window
+cli=$root/target/$profile/smartpush-auth
 
 if [[ ${1:-} != --inside ]]; then
   for tool in xvfb-run dbus-run-session; do
     command -v "$tool" >/dev/null || { echo "bench-app: $tool is missing (make deps installs it)." >&2; exit 1; }
   done
-  echo "bench-app: building release binaries (app, bare window, CLI)…" >&2
-  cargo build --release --quiet -p smartpush-authenticator --bin smartpush-authenticator --example bare-window
-  cargo build --release --quiet -p smartpush-auth
+  echo "bench-app: building $profile binaries (app, bare window, CLI)…" >&2
+  cargo build $build_flag --quiet -p smartpush-authenticator --bin smartpush-authenticator --example bare-window
+  cargo build $build_flag --quiet -p smartpush-auth
 
   tmp=$(mktemp -d)
   trap 'rm -rf "$tmp"' EXIT
@@ -119,9 +126,9 @@ app_ms=$(col app 1) bare_ms=$(col bare 1)
 app_rss=$(col app 2) bare_rss=$(col bare 2)
 app_pss=$(col app 3) bare_pss=$(col bare 3)
 awk -v am="$app_ms" -v bm="$bare_ms" -v ar="$app_rss" -v br="$bare_rss" -v ap="$app_pss" -v bp="$bare_pss" \
-  -v tg="$time_goal" -v mg="$mem_goal" -v n="$accounts" -v runs="$runs" 'BEGIN {
+  -v tg="$time_goal" -v mg="$mem_goal" -v n="$accounts" -v runs="$runs" -v profile="$profile" 'BEGIN {
   t = am / bm; m = ar / br; p = ap / bp
-  printf "bench-app: launch → first paint, bare window:            median %d ms (%d runs)\n", bm, runs
+  printf "bench-app: %s builds; launch → first paint, bare window: median %d ms (%d runs)\n", profile, bm, runs
   printf "bench-app: launch → first code, app (%d accounts, unlock): median %d ms\n", n, am
   printf "bench-app: time ratio %.2fx (goal <= %.1fx): %s\n", t, tg, (t <= tg ? "met" : "MISSED")
   printf "bench-app: idle memory, all processes: bare RSS %.0f MiB / PSS %.0f MiB; app RSS %.0f MiB / PSS %.0f MiB\n", br / 1024, bp / 1024, ar / 1024, ap / 1024

@@ -5,6 +5,9 @@ Expects the vault app.py leaves: "Example" (alice, secret JBSWY3DPEHPK3PXP) and 
 QR code, stars the account, and deletes SmartPush through the confirmation.
 """
 
+import time
+
+from e2e_util import click
 from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
@@ -48,7 +51,7 @@ def run(driver, by, wait, shot, ok) -> None:
     _open_details(driver, wait, by, "Example")
     assert by("d-issuer").get_attribute("value") == "Example"
     _replace(by("d-issuer"), "Example Corp")
-    by("d-save").click()
+    click(driver, by("d-save"))
     try:
         wait.until(lambda d: "Example Corp" in _issuers(d))
     except WebDriverException:
@@ -57,13 +60,20 @@ def run(driver, by, wait, shot, ok) -> None:
 
     # 2. Reveal the secret: the known key, grouped by four.
     assert not driver.find_elements(By.CSS_SELECTOR, '[data-testid="secret"]'), "hidden until asked"
-    by("reveal").click()
+    click(driver, by("reveal"))
     shown = by("secret").text.replace(" ", "")
     assert shown == SECRET, f"revealed {shown!r}"
+    # Hide it again (the layout settles before the next click: a click on a moving page can land
+    # on the wrong button).
+    click(driver, by("hide-secret"))
+    wait.until(lambda d: not d.find_elements(By.CSS_SELECTOR, '[data-testid="secret"]'))
     ok("details-reveal-secret")
 
     # 3. Show as QR code: the image loads (CSP allows the data: SVG) and the warning is shown.
-    by("show-qr").click()
+    show = by("show-qr")
+    driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", show)
+    time.sleep(0.3)
+    show.click()
     qr = by("qr")
     wait.until(lambda d: d.execute_script("return arguments[0].complete && arguments[0].naturalWidth > 0", qr))
     body = driver.find_element(By.CSS_SELECTOR, '[data-testid="details-dialog"]').text
@@ -72,9 +82,9 @@ def run(driver, by, wait, shot, ok) -> None:
     ok("details-qr")
 
     # 4. Star it: pressed in the dialog, the star in its row, listed first.
-    by("favourite").click()
+    click(driver, by("favourite"))
     wait.until(lambda d: by("favourite").get_attribute("aria-pressed") == "true")
-    by("close").click()
+    click(driver, by("close"))
     wait.until(lambda d: not d.find_elements(By.CSS_SELECTOR, '[data-testid="details-dialog"]'))
     wait.until(lambda d: _issuers(d)[:1] == ["Example Corp"])
     first = _rows(driver)[0]
@@ -88,10 +98,10 @@ def run(driver, by, wait, shot, ok) -> None:
 
     # 5. Delete the other account: nothing happens before the confirmation.
     _open_details(driver, wait, by, "SmartPush")
-    by("delete").click()
+    click(driver, by("delete"))
     assert "SmartPush" in by("confirm-text").text
     assert len(_rows(driver)) == 2, "not deleted before the confirmation"
-    by("confirm-delete").click()
+    click(driver, by("confirm-delete"))
     wait.until(lambda d: not d.find_elements(By.CSS_SELECTOR, '[data-testid="details-dialog"]'))
     wait.until(lambda d: _issuers(d) == ["Example Corp"])
     ok("details-delete-confirmed")

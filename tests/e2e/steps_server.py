@@ -13,6 +13,7 @@ import time
 import urllib.error
 import urllib.request
 
+from e2e_util import click
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as ec
@@ -68,8 +69,8 @@ def run(driver, by, wait, shot, ok) -> None:
     by("search").send_keys(Keys.ESCAPE)
 
     # 1. Open the panel from the header and start the server (empty port: 8790 or a free one).
-    by("more").click()
-    by("open-server").click()
+    click(driver, by("more"))
+    click(driver, by("open-server"))
     by("server-panel")
     # Enabled once the panel has read the server's status.
     wait.until(ec.element_to_be_clickable((By.CSS_SELECTOR, '[data-testid="server-start"]'))).click()
@@ -106,11 +107,11 @@ def run(driver, by, wait, shot, ok) -> None:
     # 3. Add the otpauth URI through the Add dialog's Link tab.
     driver.find_element(By.TAG_NAME, "body").send_keys(Keys.CONTROL, "n")
     by("add-dialog")
-    by("tab-uri").click()
+    click(driver, by("tab-uri"))
     by("uri").send_keys(uri)
-    by("read-uri").click()
+    click(driver, by("read-uri"))
     by("candidates")
-    by("add-picked").click()
+    click(driver, by("add-picked"))
     wait.until(ec.invisibility_of_element_located((By.CSS_SELECTOR, '[data-testid="add-dialog"]')))
     wait.until(lambda d: account_row(d, email) is not None)
     ok("server-account-added")
@@ -129,8 +130,8 @@ def run(driver, by, wait, shot, ok) -> None:
     ok("server-2fa-enabled-with-app-code")
 
     # 5. The panel lists the account with 2FA on.
-    by("more").click()
-    by("open-server").click()
+    click(driver, by("more"))
+    click(driver, by("open-server"))
     by("server-panel")
 
     def mock_row(d):
@@ -172,7 +173,7 @@ def run(driver, by, wait, shot, ok) -> None:
     ok("server-risk-toggle")
 
     # 8. Stop the server from the panel; nothing answers any more.
-    by("server-stop").click()
+    click(driver, by("server-stop"))
     wait.until(lambda d: panel_text(d, "server-state") == ["Stopped"])
     try:
         api(base, "GET", "/openapi.json")

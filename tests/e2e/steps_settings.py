@@ -6,7 +6,7 @@ clipboard was overwritten meanwhile; change the master password, lock from the d
 with the new one, and change it back (so later steps keep the usual password).
 """
 
-from e2e_util import fill
+from e2e_util import click, fill
 import subprocess
 import time
 
@@ -52,26 +52,26 @@ def run(driver, by, wait, shot, ok) -> None:
         if with_keys:
             driver.find_element(By.TAG_NAME, "body").send_keys(Keys.CONTROL, ",")
         else:
-            by("open-settings").click()
+            click(driver, by("open-settings"))
         by("settings-dialog")
 
     def change_password(current: str, new: str) -> None:
         fill(by("current-password"), current)
         fill(by("next-password"), new)
         fill(by("repeat-password"), new)
-        by("change-password-submit").click()
+        click(driver, by("change-password-submit"))
         wait.until(lambda d: "changed" in by("password-done").text)
 
     # 1. Ctrl+, opens the dialog; the theme switches live to dark and back to the system's.
     open_settings(with_keys=True)
     system_background = background()
-    by("theme-dark").click()
+    click(driver, by("theme-dark"))
     wait.until(lambda d: theme() == "dark")
     wait.until(lambda d: background() == "rgb(15, 20, 32)")
     shot("settings-dark")
-    by("theme-light").click()
+    click(driver, by("theme-light"))
     wait.until(lambda d: theme() == "light" and background() == "rgb(244, 246, 251)")
-    by("theme-system").click()
+    click(driver, by("theme-system"))
     wait.until(lambda d: theme() == "system" and background() == system_background)
     shot("settings")
     ok("settings-theme")
@@ -81,13 +81,13 @@ def run(driver, by, wait, shot, ok) -> None:
     wait.until(lambda d: Select(by("clipboard-clear")).first_selected_option.get_attribute("value") == "5")
     close_dialog()
     code = by("code").text.replace(" ", "")
-    by("code").click()
+    click(driver, by("code"))
     assert f"clears in {CLEAR_SECONDS} s" in by("toast").text, by("toast").text
     copied = clipboard()
     assert copied.isdigit(), f"clipboard holds {copied!r}"
     time.sleep(CLEAR_SECONDS + 1.5)
     assert clipboard() != copied, f"the code {copied!r} is still on the clipboard"
-    by("code").click()
+    click(driver, by("code"))
     wait.until(lambda d: clipboard().isdigit())
     set_clipboard("something the user copied")
     time.sleep(CLEAR_SECONDS + 1.5)
@@ -98,7 +98,7 @@ def run(driver, by, wait, shot, ok) -> None:
     open_settings(with_keys=False)
     wait.until(lambda d: "unlock takes about" in by("kdf-cost").text)
     change_password(PASSWORD, NEW_PASSWORD)
-    by("settings-lock-now").click()
+    click(driver, by("settings-lock-now"))
     by("unlock")
     fill(by("password"), PASSWORD)
     by("password").send_keys(Keys.ENTER)

@@ -75,6 +75,7 @@ fn draft() -> AccountDraft {
         note: "a note".into(),
         tags: vec!["t".into()],
         recovery_codes: vec![recovery()],
+        favourite: false,
     }
 }
 
@@ -89,6 +90,7 @@ fn account() -> Account {
         recovery_codes: vec![recovery()],
         created_at: 1_700_000_000,
         updated_at: 1_700_000_000,
+        favourite: true,
     }
 }
 
@@ -194,7 +196,7 @@ fn import_and_export_results_never_show_a_secret() {
             check("TransferError (wrong password)", &format!("{err:?} {err}"));
         }
     }
-    let google = transfer::export_google(&accounts, 10, 3);
+    let google = transfer::export_google(&accounts, 3);
     check("GoogleExport", &format!("{google:?}"));
     // A secret in a field of the wrong type, in each JSON format.
     for json in [
