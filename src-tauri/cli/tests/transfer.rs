@@ -361,6 +361,27 @@ fn import_google_export_qr_images_together_and_name_missing_parts() {
 }
 
 #[test]
+fn several_files_join_only_as_images_or_uri_lists() {
+    let env = Env::new();
+    let list = env.path("list.txt");
+    std::fs::write(&list, "otpauth://totp/A:a?secret=JBSWY3DPEHPK3PXP&issuer=A\n").unwrap();
+    let json = env.path("aegis.json");
+    std::fs::write(&json, "{\"db\": {\"entries\": []}}").unwrap();
+    let out = env.run(&["import", s(&list), s(&json)], None);
+    assert_fails(&out, "several files can be imported together only when");
+    assert_eq!(out.status.code(), Some(2), "a usage error");
+    assert!(env.list().is_empty(), "nothing imported");
+
+    // An image with no account code among them is named.
+    let site = env.path("site.png");
+    std::fs::write(&site, smartpush_core::qr::to_png("https://example.com").unwrap()).unwrap();
+    let out = env.run(&["import", s(&list), s(&site)], None);
+    assert_fails(&out, "site.png: no account QR code found in the image");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(env.list().is_empty());
+}
+
+#[test]
 fn every_change_leaves_a_backup_the_last_ten_kept_and_restore_brings_one_back() {
     let env = Env::new();
     let backups = env.dir.path().join("data").join("smartpush-auth").join("backups");

@@ -156,47 +156,14 @@ fn read_limited(path: &Path) -> IpcResult<Zeroizing<Vec<u8>>> {
     Ok(bytes)
 }
 
-/// The bytes to import: one file as it is; QR-code images become the lines of their payloads;
-/// several files (images or URI lists) are joined line by line, so the parts of a Google
-/// Authenticator export spread over several images are read together.
+/// The bytes to import: the files read (each capped) and joined by the core (one file as it is,
+/// QR images as their payloads, several URI lists or images line by line).
 fn input_bytes(files: &[PathBuf]) -> IpcResult<Zeroizing<Vec<u8>>> {
-    let mut joined = Zeroizing::new(Vec::new());
-    for path in files {
-        let bytes = read_limited(path)?;
-        let is_image = qr::image::guess_format(&bytes).is_ok();
-        if !is_image && files.len() == 1 {
-            return Ok(bytes);
-        }
-        if is_image {
-            let payloads =
-                qr::decode_image_bytes(&bytes).map_err(|e| IpcError::Invalid(format!("{}: {e}", path.display())))?;
-            let accounts: Vec<&String> = payloads
-                .iter()
-                .filter(|p| p.trim_start().to_ascii_lowercase().starts_with("otpauth"))
-                .collect();
-            if accounts.is_empty() {
-                return Err(IpcError::Invalid(format!(
-                    "{}: no account QR code found in the image",
-                    path.display()
-                )));
-            }
-            for payload in accounts {
-                joined.extend_from_slice(payload.trim().as_bytes());
-                joined.push(b'\n');
-            }
-        } else if bytes.trim_ascii_start().starts_with(b"{") || bytes.trim_ascii_start().starts_with(b"[") {
-            return Err(IpcError::Invalid(
-                "several files can be imported together only when they are QR-code images or URI lists".into(),
-            ));
-        } else {
-            joined.extend_from_slice(&bytes);
-            joined.push(b'\n');
-        }
-        if joined.len() > MAX_INPUT_BYTES {
-            return Err(IpcError::Invalid("the files are too large to import together".into()));
-        }
-    }
-    Ok(joined)
+    let read = files
+        .iter()
+        .map(|path| Ok((path.display(), read_limited(path)?)))
+        .collect::<IpcResult<Vec<_>>>()?;
+    transfer::join_inputs(&read).map_err(|e| IpcError::Invalid(e.to_string()))
 }
 
 fn transfer_error(e: TransferError) -> IpcError {

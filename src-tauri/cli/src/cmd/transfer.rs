@@ -76,53 +76,17 @@ fn read_limited(path: &Path) -> Result<Zeroizing<Vec<u8>>> {
     Ok(bytes)
 }
 
-/// The bytes to import: one file as it is; QR-code images become the lines of their payloads;
-/// several files (images or URI lists) are joined line by line, so the parts of a Google
-/// Authenticator export spread over several images or files are read together.
+/// The bytes to import: the files read (each capped) and joined by the core (one file as it is,
+/// QR images as their payloads, several URI lists or images line by line).
 fn input_bytes(files: &[std::path::PathBuf]) -> Result<Zeroizing<Vec<u8>>> {
-    let mut joined = Zeroizing::new(Vec::new());
-    for path in files {
-        let bytes = read_limited(path)?;
-        let is_image = smartpush_core::qr::image::guess_format(&bytes).is_ok();
-        if !is_image && files.len() == 1 {
-            return Ok(bytes);
-        }
-        if is_image {
-            let payloads = smartpush_core::qr::decode_image_bytes(&bytes)
-                .map_err(|e| CliError::Invalid(format!("{}: {e}", path.display())))?;
-            let accounts: Vec<&String> = payloads
-                .iter()
-                .filter(|p| p.trim_start().to_ascii_lowercase().starts_with("otpauth"))
-                .collect();
-            if accounts.is_empty() {
-                return Err(CliError::Invalid(format!(
-                    "{}: no account QR code found in the image",
-                    path.display()
-                )));
-            }
-            for payload in accounts {
-                joined.extend_from_slice(payload.trim().as_bytes());
-                joined.push(b'\n');
-            }
-        } else if bytes.trim_ascii_start().starts_with(b"{") || bytes.trim_ascii_start().starts_with(b"[") {
-            return Err(CliError::Usage(
-                "several files can be imported together only when they are QR-code images or URI lists".into(),
-            ));
-        } else {
-            joined.extend_from_slice(&bytes);
-            joined.push(b'\n');
-        }
-        if joined.len() > MAX_INPUT_BYTES {
-            return Err(CliError::Transfer {
-                path: path.to_path_buf(),
-                source: TransferError::TooLarge {
-                    size: joined.len(),
-                    max: MAX_INPUT_BYTES,
-                },
-            });
-        }
-    }
-    Ok(joined)
+    let read = files
+        .iter()
+        .map(|path| Ok((path.display(), read_limited(path)?)))
+        .collect::<Result<Vec<_>>>()?;
+    transfer::join_inputs(&read).map_err(|e| match e {
+        transfer::JoinError::NotJoinable => CliError::Usage(e.to_string()),
+        e => CliError::Invalid(e.to_string()),
+    })
 }
 
 /// `import FILE... [--format F]`.

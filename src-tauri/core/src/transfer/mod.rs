@@ -42,12 +42,14 @@ mod andotp;
 mod bitwarden;
 mod crypto;
 mod freeotp;
+mod inputs;
 mod proton;
 mod twofas;
 mod uris;
 
 pub use aegis::{AEGIS_SCRYPT_LOG_N, AEGIS_SCRYPT_P, AEGIS_SCRYPT_R};
 pub use crypto::{MAX_PASSWORD_SLOTS, MAX_SCRYPT_MEMORY};
+pub use inputs::{JoinError, join_inputs};
 
 /// The largest input any importer reads (10 MiB): exports of hundreds of accounts are a few
 /// hundred KiB. Larger inputs are refused before any parsing.
