@@ -95,7 +95,7 @@ bench-app: deps $(UI_DIST) ## The app against a bare Tauri window under Xvfb (re
 bench-server: system-deps ## The mock server under load (release, oha): sign-in, hash bound, reads
 	scripts/bench-server.sh
 
-fuzz: ## Every cargo-fuzz target of fuzz/ at once, FUZZ_SECONDS each (default 600), niced; not part of `make test`
+fuzz: ## Every cargo-fuzz target of fuzz/, FUZZ_SECONDS each (default 600), FUZZ_JOBS at a time (default: one per core), niced; not part of `make test`
 	FUZZ_SECONDS=$(FUZZ_SECONDS) scripts/fuzz.sh
 
 lint: $(UI_DIST) ## rustfmt check and clippy (warnings are errors) on the workspace

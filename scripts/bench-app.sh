@@ -40,7 +40,8 @@ if [[ ${1:-} != --inside ]]; then
   tmp=$(mktemp -d)
   trap 'rm -rf "$tmp"' EXIT
   mkdir -p "$tmp/data" "$tmp/config" "$tmp/cache"
-  export BENCH_TMP=$tmp SMARTPUSH_AUTH_VAULT=$tmp/vault.spv
+  # The app prints its "bench: first-code" mark only with this set (commands/app.rs bench_mark).
+  export BENCH_TMP=$tmp SMARTPUSH_AUTH_VAULT=$tmp/vault.spv SMARTPUSH_AUTH_BENCH=1
   password="bench-app password $$"
   # 1,000 accounts, imported as an otpauth URI list through the CLI.
   python3 - "$accounts" >"$tmp/accounts.txt" <<'EOF'

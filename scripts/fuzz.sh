@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Runs every fuzz target of fuzz/ concurrently for FUZZ_SECONDS (default 600) each, niced, with
-# cargo-fuzz (libFuzzer), then prints one line of figures per target. Not part of `make test`.
+# Runs every fuzz target of fuzz/ for FUZZ_SECONDS (default 600) each, FUZZ_JOBS at a time
+# (default: one per core, so each target gets a whole core for its time), niced, with cargo-fuzz
+# (libFuzzer), then prints one line of figures per target. Not part of `make test`.
 #
 #   FUZZ_SECONDS=600 scripts/fuzz.sh            # all targets
 #   FUZZ_SECONDS=60 scripts/fuzz.sh import qr_image
@@ -77,22 +78,37 @@ for t in "${targets[@]}"; do
 done
 
 mkdir -p logs artifacts
-pids=()
+jobs_max=${FUZZ_JOBS:-$(nproc)}
+rm -f logs/*.rc
 for t in "${targets[@]}"; do
+  # Wait for a free slot.
+  while (($(jobs -rp | wc -l) >= jobs_max)); do sleep 2; done
   mkdir -p "artifacts/$t"
+  echo "fuzz: $t for $seconds s…" >&2
   if [[ $engine == smoke ]]; then
-    nice -n 19 "$smoke" "$t" "$seconds" "corpus/$t" "artifacts/$t" > "logs/$t.log" 2>&1 &
+    (
+      rc=0
+      nice -n 19 "$smoke" "$t" "$seconds" "corpus/$t" "artifacts/$t" > "logs/$t.log" 2>&1 || rc=$?
+      echo "$rc" > "logs/$t.rc"
+    ) &
   else
     # -timeout: an input slower than 10 s is a finding; -rss_limit_mb: the image limits allow
     # 512 MiB of pixels, so leave room above it.
-    nice -n 19 cargo fuzz run -s none "$t" -- -max_total_time="$seconds" -timeout=10 -rss_limit_mb=3072 \
-      -print_final_stats=1 -artifact_prefix="artifacts/$t/" > "logs/$t.log" 2>&1 &
+    (
+      rc=0
+      nice -n 19 cargo fuzz run -s none "$t" -- -max_total_time="$seconds" -timeout=10 -rss_limit_mb=3072 \
+        -print_final_stats=1 -artifact_prefix="artifacts/$t/" > "logs/$t.log" 2>&1 || rc=$?
+      echo "$rc" > "logs/$t.rc"
+    ) &
   fi
-  pids+=($!)
 done
+wait
 status=0
-for i in "${!pids[@]}"; do
-  wait "${pids[$i]}" || { echo "fuzz: ${targets[$i]} stopped with a finding (fuzz/logs/${targets[$i]}.log)"; status=1; }
+for t in "${targets[@]}"; do
+  if [[ $(cat "logs/$t.rc" 2>/dev/null) != 0 ]]; then
+    echo "fuzz: $t stopped with a finding (fuzz/logs/$t.log)"
+    status=1
+  fi
 done
 if [[ $engine == smoke ]]; then
   for t in "${targets[@]}"; do grep -h '^fuzz_smoke' "logs/$t.log" || echo "$t: no summary (fuzz/logs/$t.log)"; done
