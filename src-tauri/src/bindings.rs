@@ -165,6 +165,7 @@ fn declarations() -> Vec<String> {
         IpcError::decl(),
         app::AppInfo::decl(),
         vault::VaultStatus::decl(),
+        crate::state::LockReason::decl(),
         accounts::AccountView::decl(),
         accounts::Candidate::decl(),
         accounts::Found::decl(),

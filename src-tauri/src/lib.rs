@@ -10,6 +10,8 @@ pub mod bindings;
 pub mod commands;
 pub mod error;
 pub mod palette;
+#[cfg(target_os = "linux")]
+pub mod session_lock;
 pub mod settings;
 pub mod state;
 pub mod tray;
@@ -150,10 +152,13 @@ pub fn run() -> Result<(), RunError> {
     if uses_x11_or_wayland() && !display_available(std::env::var_os("DISPLAY"), std::env::var_os("WAYLAND_DISPLAY")) {
         return Err(RunError::NoDisplay);
     }
+    no_core_dumps();
     let state = default_state();
     if let Some(password) = startup_password()? {
         state.begin_startup_unlock(password);
     }
+    #[cfg(target_os = "linux")]
+    session_lock::start(Arc::clone(&state));
     tauri::Builder::default()
         // Must be the first plugin, so a second instance exits before anything else starts.
         .plugin(tauri_plugin_single_instance::init(|app, _argv, _cwd| {
@@ -161,7 +166,7 @@ pub fn run() -> Result<(), RunError> {
         }))
         .plugin(tauri_plugin_clipboard_manager::init())
         .plugin(tauri_plugin_dialog::init())
-        .plugin(tauri_plugin_opener::init())
+        .plugin(navigation_guard())
         .plugin(palette::shortcut_plugin())
         .manage(state)
         .manage(Arc::new(MockServer::from_env()))
@@ -182,6 +187,32 @@ pub fn run() -> Result<(), RunError> {
             }
         });
     Ok(())
+}
+
+/// Keeps every web view on the app's own pages: a navigation anywhere else (a link, a script,
+/// a redirect) is cancelled. Pages of the mock server open in the user's browser instead.
+fn navigation_guard<R: Runtime>() -> tauri::plugin::TauriPlugin<R> {
+    tauri::plugin::Builder::new("navigation-guard")
+        .on_navigation(|_webview, url| navigation_allowed(url))
+        .build()
+}
+
+/// Whether `url` is one of the app's own pages: `tauri://localhost` (Linux, macOS) or
+/// `http(s)://tauri.localhost` (Windows), the bundled front end.
+fn navigation_allowed(url: &tauri::Url) -> bool {
+    matches!(
+        (url.scheme(), url.host_str(), url.port()),
+        ("tauri", Some("localhost"), None) | ("http" | "https", Some("tauri.localhost"), None)
+    )
+}
+
+/// A crash must not leave the unlocked vault's keys in a core file: the limit is set to zero
+/// for this process and the web view processes it starts.
+fn no_core_dumps() {
+    #[cfg(unix)]
+    if let Err(err) = rlimit::setrlimit(rlimit::Resource::CORE, 0, 0) {
+        eprintln!("could not turn core dumps off: {err}");
+    }
 }
 
 /// Stops the mock server, if the panel started it, before the process exits: requests in
@@ -263,6 +294,27 @@ pub(crate) fn focus_main_window<R: Runtime>(app: &AppHandle<R>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_the_apps_own_pages_can_be_navigated_to() {
+        let allowed = |url: &str| navigation_allowed(&tauri::Url::parse(url).unwrap());
+        assert!(allowed("tauri://localhost/"));
+        assert!(allowed("tauri://localhost/index.html?palette"));
+        assert!(allowed("http://tauri.localhost/"));
+        for url in [
+            "https://example.com/",
+            "http://localhost:8787/",
+            "http://127.0.0.1/",
+            "tauri://localhost.example.com/",
+            "http://tauri.localhost:8080/",
+            "file:///etc/passwd",
+            "javascript:alert(1)",
+            "data:text/html,<p>hi</p>",
+            "about:blank",
+        ] {
+            assert!(!allowed(url), "{url}");
+        }
+    }
 
     #[test]
     fn a_display_is_available_when_either_variable_names_one() {

@@ -54,6 +54,20 @@ struct Inner {
     import: Vec<AccountDraft>,
     /// Where the automatic-backup policy comes from; `None`: no automatic backups.
     backups: Option<BackupSource>,
+    /// Why the vault was last locked without the user asking, until it is unlocked again.
+    locked_by: Option<LockReason>,
+}
+
+/// Why the vault locked by itself, for the unlock screen to say so.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, ts_rs::TS)]
+#[serde(rename_all = "snake_case")]
+pub enum LockReason {
+    /// Nothing was done in the app for the auto-lock delay.
+    Idle,
+    /// The desktop session was locked (screen saver, `loginctl lock-session`).
+    SessionLocked,
+    /// The machine was about to sleep.
+    Sleep,
 }
 
 /// Where the app reads its automatic-backup policy, the same as the CLI: the settings file
@@ -241,6 +255,7 @@ impl AppState {
             last_activity: Instant::now(),
         });
         inner.pending.clear();
+        inner.locked_by = None;
     }
 
     /// Puts `vault` in place of the unlocked one (after its password changed), keeping the idle
@@ -257,12 +272,30 @@ impl AppState {
         }
     }
 
-    /// Drops the unlocked vault (its keys are zeroized on drop) and any pending drafts.
+    /// Drops the unlocked vault (its keys are zeroized on drop) and any pending drafts: the
+    /// user's own lock.
     pub fn lock(&self) {
         let mut inner = self.lock_inner();
-        inner.session = None;
-        inner.pending.clear();
-        inner.import.clear();
+        close_session(&mut inner);
+        inner.locked_by = None;
+    }
+
+    /// Locks as [`AppState::lock`] does, for `reason`, which the unlock screen then shows (kept
+    /// only when a vault was unlocked: locking a locked vault changes nothing).
+    pub fn lock_for(&self, reason: LockReason) {
+        let mut inner = self.lock_inner();
+        expire(&mut inner, Instant::now());
+        if inner.session.is_some() {
+            close_session(&mut inner);
+            inner.locked_by = Some(reason);
+        }
+    }
+
+    /// Why the vault locked by itself, while it stays locked (applies the auto-lock first).
+    pub fn locked_by(&self, now: Instant) -> Option<LockReason> {
+        let mut inner = self.lock_inner();
+        expire(&mut inner, now);
+        inner.locked_by
     }
 
     /// Whether a vault is unlocked now (applies the auto-lock first).
@@ -336,8 +369,14 @@ fn expire(inner: &mut Inner, now: Instant) {
         return;
     };
     if now.saturating_duration_since(session.last_activity) >= delay {
-        inner.session = None;
-        inner.pending.clear();
-        inner.import.clear();
+        close_session(inner);
+        inner.locked_by = Some(LockReason::Idle);
     }
+}
+
+/// Drops the unlocked vault (its keys are zeroized on drop) and what waits on it.
+fn close_session(inner: &mut Inner) {
+    inner.session = None;
+    inner.pending.clear();
+    inner.import.clear();
 }

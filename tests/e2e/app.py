@@ -4,8 +4,10 @@
 Run by tests/e2e/app.sh inside Xvfb and a private D-Bus session, with SMARTPUSH_AUTH_VAULT
 pointing into a temporary folder. Steps: create a vault -> add an account by URI -> the code shown
 equals oathtool's for that second -> copy puts it on the clipboard with the notice -> add recovery
-codes and mark one used -> scan a QR code shown on the screen -> lock (Ctrl+L) -> a wrong password is refused -> unlock. Screenshots of
-each screen go to $SHOTS. Prints "app-e2e: ok: <step>" per step; exits non-zero on the first failure.
+codes and mark one used -> scan a QR code shown on the screen -> lock (Ctrl+L) -> a wrong password
+is refused -> unlock -> the screen locker's D-Bus signal locks it -> search -> a script's
+navigation elsewhere is cancelled -> details, settings, import/export, the mock-server panel
+(steps_*.py). Screenshots of each screen go to $SHOTS. Prints "app-e2e: ok: <step>" per step; exits non-zero on the first failure.
 """
 
 import os
@@ -166,12 +168,35 @@ def main() -> int:
         wait.until(lambda d: len(d.find_elements(By.CSS_SELECTOR, '[data-testid="account"]')) == 2)
         ok("lock-and-unlock")
 
+        # 7b. The screen locker turning on (the session bus's ScreenSaver signal) locks the vault,
+        # and the unlock screen says why.
+        subprocess.run(
+            ["dbus-send", "--session", "--type=signal", "/org/freedesktop/ScreenSaver",
+             "org.freedesktop.ScreenSaver.ActiveChanged", "boolean:true"],
+            check=True,
+        )
+        wait.until(lambda d: "screen was locked" in by("unlock-lead").text)
+        shot("unlock-session-locked")
+        fill(by("password"), PASSWORD)
+        by("password").send_keys(Keys.ENTER)
+        by("vault")
+        wait.until(lambda d: len(d.find_elements(By.CSS_SELECTOR, '[data-testid="account"]')) == 2)
+        ok("session-lock")
+
         # 8. Type-to-search: focus is in the search box; a non-matching query empties the list.
         by("search").send_keys("zzz")
         wait.until(lambda d: not d.find_elements(By.CSS_SELECTOR, '[data-testid="account"]'))
         by("search").send_keys(Keys.BACKSPACE * 3, "alice")
         wait.until(lambda d: len(d.find_elements(By.CSS_SELECTOR, '[data-testid="account"]')) == 1)
         ok("search")
+
+        # 8b. The navigation guard: a script sending the window to another page is cancelled.
+        home = driver.current_url
+        driver.execute_script("window.location.href = 'http://127.0.0.1:9/elsewhere'")
+        time.sleep(1.5)
+        assert driver.current_url == home, f"navigated to {driver.current_url}"
+        by("vault")
+        ok("navigation-guard")
 
         steps_details.run(driver, by, wait, shot, ok)
         steps_settings.run(driver, by, wait, shot, ok)

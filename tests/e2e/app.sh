@@ -28,7 +28,7 @@ if [[ ${1:-} == --inside ]]; then
 fi
 
 [[ -x $APP_BIN ]] || { echo "app-e2e: no app binary at $APP_BIN (run 'make build')" >&2; exit 1; }
-for tool in tauri-driver WebKitWebDriver xvfb-run dbus-run-session oathtool xclip display python3; do
+for tool in tauri-driver WebKitWebDriver xvfb-run dbus-run-session dbus-send oathtool xclip display python3; do
   command -v "$tool" >/dev/null || { echo "app-e2e: $tool is missing (make deps installs it)" >&2; exit 1; }
 done
 python3 -c 'import selenium' 2>/dev/null || { echo "app-e2e: python3 selenium is missing (make deps)" >&2; exit 1; }

@@ -21,6 +21,10 @@ use crate::ctx::Ctx;
 use crate::error::CliError;
 
 fn main() -> ExitCode {
+    // A crash must not leave vault keys in a core file (inherited by the desktop app it starts).
+    // Lowering a limit does not fail in practice, and nothing else depends on it.
+    #[cfg(unix)]
+    let _ = rlimit::setrlimit(rlimit::Resource::CORE, 0, 0);
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) => e.exit(),

@@ -10,6 +10,7 @@ use smartpush_core::{Account, OtpKind};
 use tauri::{AppHandle, Runtime, State};
 use tauri_plugin_clipboard_manager::{Clipboard, ClipboardExt as _};
 use ts_rs::TS;
+use zeroize::Zeroizing;
 
 use super::{instant, timestamp, unix_now};
 use crate::error::{IpcError, IpcResult};
@@ -145,6 +146,8 @@ pub(crate) fn copy_account_code<R: Runtime>(app: &AppHandle<R>, state: &AppState
 /// Writes `text` to the clipboard and clears it after the settings' delay (`clipboard_clear_seconds`,
 /// else [`CLIPBOARD_CLEAR`]) if it still holds `text` and no later copy of ours replaced it.
 pub(crate) fn copy_then_clear<R: Runtime>(app: &AppHandle<R>, text: String) -> IpcResult<Copied> {
+    // Our copies of the code are wiped when dropped (the clipboard's own copy is out of our hands).
+    let text = Zeroizing::new(text);
     if app.try_state::<Clipboard<R>>().is_none() {
         return Err(IpcError::Clipboard("the clipboard is not available".into()));
     }
@@ -154,7 +157,7 @@ pub(crate) fn copy_then_clear<R: Runtime>(app: &AppHandle<R>, text: String) -> I
             state.settings.get().clipboard_clear_seconds.into()
         });
     app.clipboard()
-        .write_text(text.clone())
+        .write_text(String::clone(&text))
         .map_err(|e| IpcError::Clipboard(format!("could not write the clipboard: {e}")))?;
     let copy = COPIES.fetch_add(1, Ordering::SeqCst) + 1;
     let app = app.clone();
@@ -162,7 +165,12 @@ pub(crate) fn copy_then_clear<R: Runtime>(app: &AppHandle<R>, text: String) -> I
         std::thread::sleep(Duration::from_secs(seconds));
         // Only clear what is still ours: the user may have copied something else since, and a
         // later copy of ours (even of the same code) has its own timer.
-        if COPIES.load(Ordering::SeqCst) == copy && app.clipboard().read_text().is_ok_and(|current| current == text) {
+        if COPIES.load(Ordering::SeqCst) == copy
+            && app
+                .clipboard()
+                .read_text()
+                .is_ok_and(|current| *Zeroizing::new(current) == *text)
+        {
             let _ = app.clipboard().clear();
         }
     });

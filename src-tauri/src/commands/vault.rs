@@ -12,7 +12,7 @@ use ts_rs::TS;
 
 use super::{blocking, instant};
 use crate::error::IpcResult;
-use crate::state::AppState;
+use crate::state::{AppState, LockReason};
 
 /// Where the vault is, whether it exists and whether it is unlocked.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
@@ -27,10 +27,17 @@ pub struct VaultStatus {
     pub backup: Option<String>,
     /// Auto-lock after this many idle seconds; `None`: never.
     pub auto_lock_seconds: Option<u32>,
+    /// While locked: why the vault locked by itself (`None` after the user's own lock).
+    pub locked_by: Option<LockReason>,
 }
 
 impl VaultStatus {
-    fn of(path: Option<&Path>, unlocked: bool, auto_lock: Option<Duration>) -> VaultStatus {
+    fn of(
+        path: Option<&Path>,
+        unlocked: bool,
+        auto_lock: Option<Duration>,
+        locked_by: Option<LockReason>,
+    ) -> VaultStatus {
         let backup = path.map(Vault::backup_path).filter(|b| b.is_file());
         VaultStatus {
             path: path.map(|p| p.display().to_string()),
@@ -38,6 +45,7 @@ impl VaultStatus {
             unlocked,
             backup: backup.map(|b| b.display().to_string()),
             auto_lock_seconds: auto_lock.map(|d| u32::try_from(d.as_secs()).unwrap_or(u32::MAX)),
+            locked_by: if unlocked { None } else { locked_by },
         }
     }
 }
@@ -45,7 +53,13 @@ impl VaultStatus {
 /// Where the vault is and whether it exists or is unlocked (nothing secret).
 #[tauri::command]
 pub fn vault_status(state: State<'_, Arc<AppState>>) -> VaultStatus {
-    VaultStatus::of(state.path().as_deref(), state.is_unlocked(instant()), state.auto_lock())
+    let now = instant();
+    VaultStatus::of(
+        state.path().as_deref(),
+        state.is_unlocked(now),
+        state.auto_lock(),
+        state.locked_by(now),
+    )
 }
 
 /// Creates a new empty vault protected by `password` and leaves it unlocked.

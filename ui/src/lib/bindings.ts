@@ -39,7 +39,13 @@ backup: string | null,
 /**
  * Auto-lock after this many idle seconds; `None`: never.
  */
-auto_lock_seconds: number | null, };
+auto_lock_seconds: number | null, 
+/**
+ * While locked: why the vault locked by itself (`None` after the user's own lock).
+ */
+locked_by: LockReason | null, };
+
+export type LockReason = "idle" | "session_locked" | "sleep";
 
 export type AccountView = { 
 /**

@@ -25,7 +25,11 @@ export const t = {
     backup: (path: string) =>
       `A backup of the version before your last change exists at ${path}. Restoring it keeps the damaged file aside; nothing is deleted.`,
     noBackup: "No backup was found beside it.",
-    idle: "Locked after a period of inactivity.",
+    lockedBy: {
+      idle: "Locked after a period of inactivity.",
+      session_locked: "Locked because the screen was locked.",
+      sleep: "Locked because the computer went to sleep.",
+    },
   },
   list: {
     more: "More: import, export, backups, mock server",

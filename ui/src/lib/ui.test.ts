@@ -5,7 +5,9 @@ import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
 import { flushSync, mount, tick, unmount, type Component } from "svelte";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import AddAccount from "./AddAccount.svelte";
-import type { AccountDetails, AccountView, CodeView, FieldIssue, Found } from "./bindings";
+import App from "../App.svelte";
+import type { AccountDetails, AccountView, CodeView, FieldIssue, Found, VaultStatus } from "./bindings";
+import { t } from "./strings";
 import Details from "./Details.svelte";
 import Vault from "./Vault.svelte";
 
@@ -338,5 +340,44 @@ describe("adding from the clipboard", () => {
     expect($("add-error")?.textContent).toBe(
       "The clipboard holds neither an image with a QR code nor an otpauth:// link",
     );
+  });
+});
+
+describe("App: why the vault locked", () => {
+  const status = (locked_by: VaultStatus["locked_by"]): VaultStatus => ({
+    path: "/home/me/.local/share/smartpush-auth/vault.spv",
+    exists: true,
+    unlocked: false,
+    backup: null,
+    auto_lock_seconds: 300,
+    locked_by,
+  });
+  const answers = (s: VaultStatus) => ({
+    vault_status: s,
+    app_info: { version: "1.0.0", core_version: "1.0.0" },
+    get_settings: { theme: "system" },
+    settings_notice: null,
+    startup_unlock: false,
+    keychain_status: { enabled: false, available: false },
+  });
+
+  for (const [reason, sentence] of [
+    ["idle", t.unlock.lockedBy.idle],
+    ["session_locked", t.unlock.lockedBy.session_locked],
+    ["sleep", t.unlock.lockedBy.sleep],
+  ] as const) {
+    it(`says so when it locked because of ${reason}`, async () => {
+      ipc(answers(status(reason)));
+      show(App, {});
+      await settle();
+      expect($("unlock-lead")?.textContent).toBe(sentence);
+    });
+  }
+
+  it("shows the usual lead after the user's own lock", async () => {
+    ipc(answers(status(null)));
+    show(App, {});
+    await settle();
+    expect($("unlock-lead")?.textContent).toBe(t.unlock.lead);
   });
 });
