@@ -16,7 +16,7 @@ cd "$(dirname "$0")/.."
 root=$PWD
 
 runs=${BENCH_APP_RUNS:-7}
-accounts=1000
+accounts=${BENCH_APP_ACCOUNTS:-1000}
 time_goal=1.2
 mem_goal=1.3
 profile=${BENCH_APP_PROFILE:-release}

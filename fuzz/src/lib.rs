@@ -15,8 +15,11 @@ use smartpush_core::vault::{KdfParams, test_support};
 use smartpush_core::{RecoveryCode, SecretString, qr, recovery};
 use zeroize::Zeroizing;
 
+/// A target's body: it must not panic on any input.
+pub type Target = fn(&[u8]);
+
 /// The targets, by name, as `make fuzz` runs them.
-pub const TARGETS: [(&str, fn(&[u8])); 6] = [
+pub const TARGETS: [(&str, Target); 6] = [
     ("vault_open", vault_open),
     ("otpauth_uri", otpauth_uri),
     ("migration_uri", migration_uri),

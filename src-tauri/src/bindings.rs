@@ -66,7 +66,7 @@ pub fn commands() -> Vec<CommandSig> {
         sig::<()>("set_favourite", vec![id(), ("favourite", ts::<bool>())]),
         sig::<String>("reveal_secret", vec![id()]),
         sig::<String>("account_qr", vec![id()]),
-        sig::<Vec<codes::CodeView>>("list_codes", vec![]),
+        sig::<Vec<codes::CodeView>>("list_codes", vec![("ids", ts::<Option<Vec<String>>>())]),
         sig::<String>("next_code", vec![id()]),
         sig::<String>("hotp_next", vec![id()]),
         sig::<codes::Copied>("copy_code", vec![id()]),

@@ -117,7 +117,7 @@ fn main() {
         std::process::exit(2);
     };
     let seconds: u64 = seconds.parse().unwrap_or(600);
-    let seed: u64 = rest.first().and_then(|s| s.parse().ok()).unwrap_or(0x5eed_0f_f022);
+    let seed: u64 = rest.first().and_then(|s| s.parse().ok()).unwrap_or(0x005e_ed0f_f022);
     let mut seeds: Vec<Vec<u8>> = std::fs::read_dir(corpus)
         .map(|dir| {
             dir.filter_map(Result::ok)
@@ -132,7 +132,9 @@ fn main() {
     let _ = std::fs::create_dir_all(artifacts);
 
     // The watchdog: an input running over TIMEOUT is saved and the run ends.
-    let current: Arc<Mutex<Option<(Duration, Vec<u8>)>>> = Arc::new(Mutex::new(None));
+    // The input running now and when it started.
+    type Running = Option<(Duration, Vec<u8>)>;
+    let current: Arc<Mutex<Running>> = Arc::new(Mutex::new(None));
     {
         let current = Arc::clone(&current);
         let artifacts = artifacts.to_path_buf();

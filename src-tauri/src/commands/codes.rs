@@ -44,12 +44,20 @@ pub struct Copied {
     pub clears_in: u32,
 }
 
-/// The current code of every account that has a secret (in list order).
+/// The current code of every account that has a secret (in list order), or only of the accounts
+/// `ids` names (the rows the window draws; unknown ids are ignored).
 #[tauri::command]
-pub fn list_codes(state: State<'_, Arc<AppState>>) -> IpcResult<Vec<CodeView>> {
+pub fn list_codes(state: State<'_, Arc<AppState>>, ids: Option<Vec<String>>) -> IpcResult<Vec<CodeView>> {
     let now = unix_now();
+    let wanted: Option<std::collections::HashSet<String>> = ids.map(|ids| ids.into_iter().collect());
     state.with_vault(instant(), |vault| {
-        Ok(vault.data().accounts.iter().filter_map(|a| code_view(a, now)).collect())
+        Ok(vault
+            .data()
+            .accounts
+            .iter()
+            .filter(|a| wanted.as_ref().is_none_or(|w| w.contains(&a.id.0)))
+            .filter_map(|a| code_view(a, now))
+            .collect())
     })
 }
 

@@ -151,10 +151,10 @@ impl MockServer {
     /// Forgets a server whose task ended on its own (an accept error), so the status is true.
     async fn lock(&self) -> tokio::sync::MutexGuard<'_, Option<Running>> {
         let mut guard = self.running.lock().await;
-        if guard.as_ref().is_some_and(|r| r.task.inner().is_finished()) {
-            if let Some(ended) = guard.take() {
-                let _ = ended.state.close(CLOSE_WAIT).await;
-            }
+        if guard.as_ref().is_some_and(|r| r.task.inner().is_finished())
+            && let Some(ended) = guard.take()
+        {
+            let _ = ended.state.close(CLOSE_WAIT).await;
         }
         guard
     }

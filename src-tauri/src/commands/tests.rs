@@ -178,6 +178,28 @@ fn codes_are_the_cores_with_their_expiry_and_next_code_on_demand() {
 }
 
 #[test]
+fn codes_can_be_asked_for_the_drawn_rows_only() {
+    let mock = unlocked();
+    let first = add_uri(&mock, URI).remove(0);
+    let second = add_uri(&mock, HOTP_URI).remove(0);
+    let ids = |codes: Value| -> Vec<String> {
+        codes
+            .as_array()
+            .expect("a list")
+            .iter()
+            .map(|c| c["id"].as_str().expect("an id").to_owned())
+            .collect()
+    };
+    assert_eq!(ids(ok(&mock.1, "list_codes", json!({}))), [first, second.clone()]);
+    assert_eq!(ids(ok(&mock.1, "list_codes", json!({ "ids": null }))).len(), 2);
+    assert_eq!(
+        ids(ok(&mock.1, "list_codes", json!({ "ids": [second, "unknown"] }))),
+        [second]
+    );
+    assert!(ids(ok(&mock.1, "list_codes", json!({ "ids": [] }))).is_empty());
+}
+
+#[test]
 fn hotp_next_issues_the_counter_code_and_advances_it() {
     let mock = unlocked();
     let id = add_uri(&mock, HOTP_URI).remove(0);

@@ -139,6 +139,43 @@ describe("the account list", () => {
     expect(called("copy_code").map((c) => c.args.id), "the first match of the filter").toEqual(["b2", "c3"]);
   });
 
+  it("draws a large vault a page at a time and asks codes only for the drawn rows", async () => {
+    const many = Array.from({ length: 100 }, (_, i) => account(`id${i}`, `Service ${i}`, `user${i}`));
+    ipc(
+      vaultAnswers({
+        list_accounts: many,
+        list_codes: (a: Record<string, unknown>) => (a.ids as string[]).map((id) => code(id, 20)),
+      }),
+    );
+    show(Vault, { onLocked: () => {} });
+    await settle();
+    expect($$("account")).toHaveLength(40);
+    const asked = called("list_codes").map((c) => (c.args.ids as string[]).length);
+    expect(Math.max(...asked), "codes for the drawn rows only").toBe(40);
+    expect($$("code")).toHaveLength(40);
+
+    // Scrolling near the end draws the next page, and its codes come at once.
+    $$("account")[0]?.closest("main")?.dispatchEvent(new Event("scroll"));
+    await settle();
+    expect($$("account")).toHaveLength(80);
+    expect($$("code")).toHaveLength(80);
+
+    // The selection moving past the drawn rows draws them too.
+    $("search")?.focus();
+    for (let i = 0; i < 85; i++) key("ArrowDown");
+    await settle();
+    expect($$("account").length).toBeGreaterThanOrEqual(86);
+    expect(document.querySelector(".row.selected")?.textContent).toContain("Service 85");
+
+    // A search looks through all 100 and starts again from the first page.
+    type($("search"), "user99");
+    await settle();
+    expect(issuers()).toEqual(["Service 99"]);
+    type($("search"), "service");
+    await settle();
+    expect($$("account")).toHaveLength(40);
+  });
+
   it("draws each countdown from the seconds Rust returned", async () => {
     ipc(vaultAnswers());
     show(Vault, { onLocked: () => {} });
