@@ -61,11 +61,14 @@ test-e2e:
 	tests/e2e/window.sh
 	tests/e2e/app.sh
 
-# The bundler (npm @tauri-apps/cli, offline) runs the UI build, builds the app in release and packs
-# it with smartpush-auth (tauri.conf.json bundle.linux.deb.files), which must be built first.
+# Release builds of smartpush-auth and of the app as `tauri build` would make it (tauri's
+# custom-protocol feature; `deps` has built the UI), then the bundler (npm @tauri-apps/cli,
+# offline) packs them (tauri.conf.json bundle.linux.deb.files). `make bench-app` measures the
+# same binaries, so one release build serves both.
 package: deps ## Build the .deb into target/release/bundle/deb (release: the app, smartpush-auth, desktop entry, icons)
 	$(CARGO) build --release -p smartpush-auth
-	ui/node_modules/.bin/tauri build --bundles deb
+	$(CARGO) build --release --features tauri/custom-protocol -p smartpush-authenticator --bin smartpush-authenticator
+	ui/node_modules/.bin/tauri bundle --bundles deb
 	@ls -l target/release/bundle/deb/*.deb
 
 test-package: package ## Install the .deb (root or sudo), run it, validate the desktop entry, remove it (tests/package.sh)

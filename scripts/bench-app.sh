@@ -34,7 +34,9 @@ if [[ ${1:-} != --inside ]]; then
     command -v "$tool" >/dev/null || { echo "bench-app: $tool is missing (make deps installs it)." >&2; exit 1; }
   done
   echo "bench-app: building $profile binaries (app, bare window, CLI)…" >&2
-  cargo build $build_flag --quiet -p smartpush-authenticator --bin smartpush-authenticator --example bare-window
+  # As `make package` builds it: tauri's custom-protocol feature is what `tauri build` turns on.
+  cargo build $build_flag --quiet --features tauri/custom-protocol -p smartpush-authenticator \
+    --bin smartpush-authenticator --example bare-window
   cargo build $build_flag --quiet -p smartpush-auth
 
   tmp=$(mktemp -d)
