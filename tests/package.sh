@@ -69,7 +69,8 @@ cleanup() {
 trap cleanup EXIT
 
 # --- contents -------------------------------------------------------------------------------
-dpkg-deb -c "$deb" | awk '{print $NF}' | sed 's|^\./|/|' >"$tmp/files"
+# The path is everything after the five columns of `tar tv` (it may hold spaces).
+dpkg-deb -c "$deb" | sed -E 's/^([^ ]+ +){5}//; s|^\./||; s|^|/|' >"$tmp/files"
 missing=()
 for f in /usr/bin/smartpush-authenticator /usr/bin/smartpush-auth \
   "/usr/share/applications/SmartPush Authenticator.desktop" \
