@@ -7,12 +7,15 @@
 #   3. the global shortcut (Ctrl+Alt+A) opens the quick-copy palette, Escape hides it;
 #   4. with close-to-tray on, closing the window hides it and the app keeps running; a second
 #      launch shows and focuses it again.
-# 3 and 4 run only with E2E_DESKTOP_EXTRAS=1: their first CI run failed at 3 (no palette window
-# after `xdotool key ctrl+alt+a` under Xvfb) and they have not passed yet.
+# (3 failed in CI, which runs under `env -i`: in the C locale Ctrl+Alt+A sent by xdotool opens no
+# palette, while under C.UTF-8 it does, as in every desktop session. Whether xdotool or the key
+# grab is the part that needs the locale is not known yet; the test runs in C.UTF-8 when no
+# locale is set, and matches the palette's title on its ASCII start.)
 # No process may outlive the run. Closes with "window: N passed, M failed".
 #
 # Usage: tests/e2e/window.sh     (env APP_BIN, E2E_TIMEOUT, E2E_MIN_COLOURS override the defaults)
 set -euo pipefail
+export LANG=${LANG:-C.UTF-8}
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 app=${APP_BIN:-$root/target/debug/smartpush-authenticator}
@@ -25,17 +28,16 @@ shot=$out/window.png
 log=$out/app.log
 results=$out/results
 palette_title="Quick copy — SmartPush Authenticator"
-tests=(opens-and-renders single-instance)
-if [[ ${E2E_DESKTOP_EXTRAS:-0} == 1 ]]; then
-  tests+=(palette-shortcut close-to-tray-then-focus)
-fi
+tests=(opens-and-renders single-instance palette-shortcut close-to-tray-then-focus)
 
 # --- Inside the virtual display and the D-Bus session ---------------------------------------
 if [[ ${1:-} == --inside ]]; then
   pass() { echo "pass $1" >>"$results"; echo "window: ok: $1"; }
   fail() { echo "fail $1" >>"$results"; echo "window: FAILED: $1: $2" >&2; exit 1; }
   windows() { xdotool search --onlyvisible --name "^${title}\$" 2>/dev/null || true; }
-  palettes() { xdotool search --onlyvisible --name "^${palette_title}\$" 2>/dev/null || true; }
+  # Matched on its ASCII start: in the C locale (CI runs under `env -i`) xdotool cannot match the
+  # title's em dash, and the palette was "not found" while it was open.
+  palettes() { xdotool search --onlyvisible --name "^${palette_title%% —*}" 2>/dev/null || true; }
   # Waits up to $2 seconds for the command $1 to print something (1) or nothing (0: with $3=gone).
   wait_for() {
     local until=$((SECONDS + $2))
@@ -86,7 +88,6 @@ if [[ ${1:-} == --inside ]]; then
   count=$(windows | wc -l)
   ((count == 1)) || fail single-instance "$count windows named \"$title\" after a second launch"
   pass single-instance
-  [[ ${E2E_DESKTOP_EXTRAS:-0} == 1 ]] || exit 0
 
   # 3. The palette shortcut (a global X11 grab; xdotool's XTEST events reach it) opens the palette
   #    over the main window; Escape, handled by the palette's page, hides it through Rust.
