@@ -71,6 +71,13 @@ def main() -> int:
         time.sleep(0.4)  # let transitions settle
         driver.save_screenshot(os.path.join(SHOTS, f"{name}{os.environ.get('SHOT_SUFFIX', '')}.png"))
 
+    def unlock_again() -> None:
+        """On the unlock screen: the right password opens the vault with its two accounts."""
+        fill(by("password"), PASSWORD)
+        by("password").send_keys(Keys.ENTER)
+        by("vault")
+        wait.until(lambda d: len(d.find_elements(By.CSS_SELECTOR, '[data-testid="account"]')) == 2)
+
     def ok(step: str) -> None:
         print(f"app-e2e: ok: {step}", flush=True)
 
@@ -162,10 +169,7 @@ def main() -> int:
         by("password").send_keys(Keys.ENTER)
         assert "Wrong password" in by("unlock-error").text
         shot("unlock-wrong-password")
-        fill(by("password"), PASSWORD)
-        by("password").send_keys(Keys.ENTER)
-        by("vault")
-        wait.until(lambda d: len(d.find_elements(By.CSS_SELECTOR, '[data-testid="account"]')) == 2)
+        unlock_again()
         ok("lock-and-unlock")
 
         # 7b. The screen locker turning on (the session bus's ScreenSaver signal) locks the vault,
@@ -177,10 +181,7 @@ def main() -> int:
         )
         wait.until(lambda d: "screen was locked" in by("unlock-lead").text)
         shot("unlock-session-locked")
-        fill(by("password"), PASSWORD)
-        by("password").send_keys(Keys.ENTER)
-        by("vault")
-        wait.until(lambda d: len(d.find_elements(By.CSS_SELECTOR, '[data-testid="account"]')) == 2)
+        unlock_again()
         ok("session-lock")
 
         # 8. Type-to-search: focus is in the search box; a non-matching query empties the list.
