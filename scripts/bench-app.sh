@@ -9,7 +9,10 @@
 #          processes — idle, 5 s after the first paint. Goal: at most 1.3× the bare window.
 #
 # Runs alternate between the two, BENCH_APP_RUNS each (default 7); medians are compared.
-# BENCH_APP_PROFILE=debug compares the two debug builds instead (a quicker, rougher look).
+# BENCH_APP_PROFILE=debug compares the two debug builds instead (a quicker, rougher look);
+# BENCH_APP_NO_BUILD=1 measures the binaries already built (no cargo run, e.g. after `make package`);
+# BENCH_APP_ACCOUNTS sets the vault's size. Measure on a quiet machine only: other load moves the
+# bare window's own time by seconds.
 # Exits non-zero only when it cannot measure (BENCH_STRICT=1: also when a goal is missed).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -33,11 +36,13 @@ if [[ ${1:-} != --inside ]]; then
   for tool in xvfb-run dbus-run-session; do
     command -v "$tool" >/dev/null || { echo "bench-app: $tool is missing (make deps installs it)." >&2; exit 1; }
   done
-  echo "bench-app: building $profile binaries (app, bare window, CLI)…" >&2
-  # As `make package` builds it: tauri's custom-protocol feature is what `tauri build` turns on.
-  cargo build $build_flag --quiet --features tauri/custom-protocol -p smartpush-authenticator \
-    --bin smartpush-authenticator --example bare-window
-  cargo build $build_flag --quiet -p smartpush-auth
+  if [[ ${BENCH_APP_NO_BUILD:-0} != 1 ]]; then
+    echo "bench-app: building $profile binaries (app, bare window, CLI)…" >&2
+    # As `make package` builds it: tauri's custom-protocol feature is what `tauri build` turns on.
+    cargo build $build_flag --quiet --features tauri/custom-protocol -p smartpush-authenticator \
+      --bin smartpush-authenticator --example bare-window
+    cargo build $build_flag --quiet -p smartpush-auth
+  fi
 
   tmp=$(mktemp -d)
   trap 'rm -rf "$tmp"' EXIT
