@@ -183,7 +183,6 @@ fn declarations() -> Vec<String> {
         crate::settings::Settings::decl(),
         vault_file::KdfStrength::decl(),
         vault_file::KdfInfo::decl(),
-        transfer::ImportEntry::decl(),
         transfer::ImportFailure::decl(),
         transfer::ImportPreview::decl(),
         transfer::ImportResult::decl(),

@@ -60,19 +60,36 @@ pub(crate) fn count(n: usize) -> u32 {
     u32::try_from(n).unwrap_or(u32::MAX)
 }
 
-/// An account found in a URI or an image, waiting to be picked.
+/// An account found in a URI, an image or an import file, waiting to be picked (no secret).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 pub struct Candidate {
-    /// Its index, for [`add_pending`].
+    /// Its index, for [`add_pending`] (or `import_commit`).
     pub index: u32,
     /// The service.
     pub issuer: String,
     /// The user's name at that service.
     pub name: String,
-    /// `totp`, `hotp` or `steam`.
+    /// `totp`, `hotp` or `steam`; empty for recovery codes only.
     pub kind: String,
     /// True when the vault already has this account (same issuer, name and secret).
     pub duplicate: bool,
+}
+
+/// The drafts as candidates to pick from, in order, each checked against the unlocked vault.
+pub(crate) fn candidates(state: &AppState, drafts: &[AccountDraft]) -> IpcResult<Vec<Candidate>> {
+    state.with_vault(instant(), |vault| {
+        Ok(drafts
+            .iter()
+            .enumerate()
+            .map(|(i, d)| Candidate {
+                index: count(i),
+                issuer: d.issuer.clone(),
+                name: d.name.clone(),
+                kind: d.otp.as_ref().map_or("", |o| o.kind.as_str()).to_owned(),
+                duplicate: vault.data().find_duplicate(d).is_some(),
+            })
+            .collect())
+    })
 }
 
 /// What reading a URI or an image found.
@@ -230,20 +247,7 @@ fn is_migration(line: &str) -> bool {
 }
 
 fn found(state: &AppState, report: qr::ScanReport) -> IpcResult<Found> {
-    let candidates = state.with_vault(instant(), |vault| {
-        Ok(report
-            .accounts
-            .iter()
-            .enumerate()
-            .map(|(i, d)| Candidate {
-                index: count(i),
-                issuer: d.issuer.clone(),
-                name: d.name.clone(),
-                kind: d.otp.as_ref().map_or("", |o| o.kind.as_str()).to_owned(),
-                duplicate: vault.data().find_duplicate(d).is_some(),
-            })
-            .collect::<Vec<_>>())
-    })?;
+    let candidates = candidates(state, &report.accounts)?;
     let mut notes: Vec<String> = report
         .payloads
         .iter()

@@ -19,24 +19,10 @@ use tauri::{AppHandle, Manager, Runtime, State};
 use ts_rs::TS;
 use zeroize::Zeroizing;
 
+use super::accounts::{Candidate, candidates};
 use super::{blocking, instant, timestamp};
 use crate::error::{IpcError, IpcResult};
 use crate::state::AppState;
-
-/// One account found by an import preview (no secret).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
-pub struct ImportEntry {
-    /// Its index, for [`import_commit`].
-    pub index: u32,
-    /// The service.
-    pub issuer: String,
-    /// The user's name at that service.
-    pub name: String,
-    /// `totp`, `hotp`, `steam`; empty for recovery codes only.
-    pub kind: String,
-    /// True when the vault already has it (same secret, issuer and name): not imported.
-    pub duplicate: bool,
-}
 
 /// An entry of the file that could not be read.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
@@ -60,7 +46,7 @@ pub struct ImportPreview {
     /// password and call again; nothing else is filled.
     pub needs_password: Option<String>,
     /// The accounts.
-    pub entries: Vec<ImportEntry>,
+    pub entries: Vec<Candidate>,
     /// Entries that could not be read.
     pub failed: Vec<ImportFailure>,
     /// Sentences about the whole file: duplicates inside it, missing Google Authenticator
@@ -232,20 +218,7 @@ pub async fn import_preview(
             }
             other => other.map_err(transfer_error)?,
         };
-        let entries = state.with_vault(instant(), |vault| {
-            Ok(outcome
-                .accounts
-                .iter()
-                .enumerate()
-                .map(|(i, d)| ImportEntry {
-                    index: count(i),
-                    issuer: d.issuer.clone(),
-                    name: d.name.clone(),
-                    kind: d.otp.as_ref().map_or("", |o| o.kind.as_str()).to_owned(),
-                    duplicate: vault.data().find_duplicate(d).is_some(),
-                })
-                .collect::<Vec<_>>())
-        })?;
+        let entries = candidates(&state, &outcome.accounts)?;
         let mut warnings = outcome.warnings.clone();
         for label in &outcome.duplicates {
             warnings.push(format!("{label} appears twice in the file; it is listed once."));

@@ -83,7 +83,7 @@ favourite: boolean, };
 
 export type Candidate = { 
 /**
- * Its index, for [`add_pending`].
+ * Its index, for [`add_pending`] (or `import_commit`).
  */
 index: number, 
 /**
@@ -95,7 +95,7 @@ issuer: string,
  */
 name: string, 
 /**
- * `totp`, `hotp` or `steam`.
+ * `totp`, `hotp` or `steam`; empty for recovery codes only.
  */
 kind: string, 
 /**
@@ -357,28 +357,6 @@ iterations: number,
  */
 parallelism: number, };
 
-export type ImportEntry = { 
-/**
- * Its index, for [`import_commit`].
- */
-index: number, 
-/**
- * The service.
- */
-issuer: string, 
-/**
- * The user's name at that service.
- */
-name: string, 
-/**
- * `totp`, `hotp`, `steam`; empty for recovery codes only.
- */
-kind: string, 
-/**
- * True when the vault already has it (same secret, issuer and name): not imported.
- */
-duplicate: boolean, };
-
 export type ImportFailure = { 
 /**
  * Its position in the file (1-based; 0 when it has none).
@@ -410,7 +388,7 @@ needs_password: string | null,
 /**
  * The accounts.
  */
-entries: Array<ImportEntry>, 
+entries: Array<Candidate>, 
 /**
  * Entries that could not be read.
  */
