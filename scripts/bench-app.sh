@@ -8,7 +8,9 @@
 #   memory resident memory (RSS and PSS) of all the app's processes — the app and its WebKit
 #          processes — idle, 5 s after the first paint. Goal: at most 1.3× the bare window.
 #
-# Runs alternate between the two, BENCH_APP_RUNS each (default 7); medians are compared.
+# Runs alternate between the two, BENCH_APP_RUNS each (default 7); medians are compared. The marks
+# both print on the way (process start, window created; the app also: unlocked, first screen
+# answered) are reported as phases, so a regression shows where it is.
 # BENCH_APP_PROFILE=debug compares the two debug builds instead (a quicker, rougher look);
 # BENCH_APP_NO_BUILD=1 measures the binaries already built (no cargo run, e.g. after `make package`);
 # BENCH_APP_ACCOUNTS sets the vault's size. Measure on a quiet machine only: other load moves the
@@ -108,6 +110,9 @@ run() {
     fi
     [[ -n $stamp ]] || sleep 0.01
   done
+  # Every mark of the run, after launch: the phases (bench_mark in the app, mark in the bare window).
+  awk -v s="$start" '$1 == "bench:" {printf "%s=%d ", $2, $3 - s} END {print ""}' "$out" \
+    >>"$BENCH_TMP/phases.$(basename "$1")"
   sleep 5
   echo "$((stamp - start)) $(memory_kb Rss "$pid") $(memory_kb Pss "$pid")"
   kill -TERM "$pid" 2>/dev/null || true
@@ -123,6 +128,7 @@ median() { sort -n | awk '{a[NR] = $1} END {print (NR % 2) ? a[(NR + 1) / 2] : (
 # One warm-up of each (page cache, fontconfig cache), not counted.
 run first-paint "$bare" >/dev/null
 run first-code "$app" >/dev/null
+rm -f "$BENCH_TMP"/phases.*
 for i in $(seq "$runs"); do
   run first-paint "$bare" >>"$BENCH_TMP/bare"
   run first-code "$app" >>"$BENCH_TMP/app"
@@ -130,6 +136,22 @@ for i in $(seq "$runs"); do
 done
 
 col() { cut -d' ' -f"$2" "$BENCH_TMP/$1" | median; }
+
+# "name=ms …" lines → "name median, …" in the order of the first run's marks.
+phases() {
+  awk '{ for (i = 1; i <= NF; i++) { split($i, kv, "="); if (!(kv[1] in n)) order[++k] = kv[1]; v[kv[1], ++n[kv[1]]] = kv[2] } }
+    END {
+      for (j = 1; j <= k; j++) {
+        m = order[j]; c = n[m]
+        for (a = 1; a <= c; a++) x[a] = v[m, a]
+        for (a = 2; a <= c; a++) { t = x[a]; for (b = a - 1; b >= 1 && x[b] > t; b--) x[b + 1] = x[b]; x[b + 1] = t }
+        printf "%s%s %d", (j > 1 ? ", " : ""), m, (c % 2 ? x[(c + 1) / 2] : (x[c / 2] + x[c / 2 + 1]) / 2)
+      }
+      print ""
+    }' "$1"
+}
+echo "bench-app: phases, median ms after launch: bare window: $(phases "$BENCH_TMP/phases.$(basename "$bare")")" >&2
+echo "bench-app: phases, median ms after launch: app: $(phases "$BENCH_TMP/phases.$(basename "$app")")" >&2
 app_ms=$(col app 1) bare_ms=$(col bare 1)
 app_rss=$(col app 2) bare_rss=$(col bare 2)
 app_pss=$(col app 3) bare_pss=$(col bare 3)

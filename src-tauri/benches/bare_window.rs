@@ -2,8 +2,9 @@
 //! features, configuration (window size, CSP) and profile as the app, showing one line of text.
 //!
 //! Its page reports when it has painted by calling the `mark` command after two animation frames,
-//! which prints `bench: first-paint <unix ms>` like the app's `bench_mark`. The app's own page is
-//! replaced by two small in-memory assets, so nothing of the app's UI or state is loaded.
+//! which prints `bench: first-paint <unix ms>` like the app's `bench_mark`; `start` and `window`
+//! mark the same phases as the app's marks of those names. The app's own page is replaced by two
+//! small in-memory assets, so nothing of the app's UI or state is loaded.
 
 use std::borrow::Cow;
 
@@ -59,10 +60,16 @@ fn mark(label: String) {
 }
 
 fn main() {
+    mark("start".into());
     let mut context = tauri::tauri_build_context!();
     context.set_assets(Box::new(BarePage));
     if let Err(err) = tauri::Builder::default()
         .invoke_handler(tauri::generate_handler![mark])
+        .setup(|_| {
+            // As the app's: the window and its web view exist.
+            mark("window".into());
+            Ok(())
+        })
         .run(context)
     {
         eprintln!("bare window: {err}");

@@ -43,10 +43,9 @@ fn ts<T: TS>() -> String {
 pub fn commands() -> Vec<CommandSig> {
     let id = || ("id", ts::<String>());
     vec![
-        sig::<app::AppInfo>("app_info", vec![]),
+        sig::<app::FirstScreen>("first_screen", vec![("rows", ts::<u32>())]),
         sig::<()>("bench_mark", vec![("label", ts::<String>())]),
         sig::<vault::VaultStatus>("vault_status", vec![]),
-        sig::<bool>("startup_unlock", vec![]),
         sig::<()>("create_vault", vec![("password", ts::<String>())]),
         sig::<()>("unlock", vec![("password", ts::<String>())]),
         sig::<()>("lock", vec![]),
@@ -90,7 +89,6 @@ pub fn commands() -> Vec<CommandSig> {
         sig::<keychain::KeychainInfo>("keychain_disable", vec![]),
         sig::<()>("unlock_with_keychain", vec![]),
         sig::<crate::settings::Settings>("get_settings", vec![]),
-        sig::<Option<String>>("settings_notice", vec![]),
         sig::<crate::settings::Settings>("update_settings", vec![("settings", ts::<crate::settings::Settings>())]),
         sig::<vault_file::KdfInfo>("vault_kdf", vec![]),
         sig::<u32>("measure_kdf", vec![("strength", ts::<vault_file::KdfStrength>())]),
@@ -164,6 +162,7 @@ fn declarations() -> Vec<String> {
     vec![
         IpcError::decl(),
         app::AppInfo::decl(),
+        app::FirstScreen::decl(),
         vault::VaultStatus::decl(),
         crate::state::LockReason::decl(),
         accounts::AccountView::decl(),

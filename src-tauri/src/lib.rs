@@ -37,10 +37,9 @@ pub fn invoke_handler<R: Runtime>() -> impl Fn(Invoke<R>) -> bool + Send + Sync 
         vault_file,
     };
     tauri::generate_handler![
-        app::app_info,
+        app::first_screen,
         app::bench_mark,
         vault::vault_status,
-        vault::startup_unlock,
         vault::create_vault,
         vault::unlock,
         vault::lock,
@@ -74,7 +73,6 @@ pub fn invoke_handler<R: Runtime>() -> impl Fn(Invoke<R>) -> bool + Send + Sync 
         keychain::keychain_disable,
         keychain::unlock_with_keychain,
         settings::get_settings,
-        settings::settings_notice,
         settings::update_settings,
         vault_file::vault_kdf,
         vault_file::measure_kdf,
@@ -152,6 +150,8 @@ pub fn run() -> Result<(), RunError> {
     if uses_x11_or_wayland() && !display_available(std::env::var_os("DISPLAY"), std::env::var_os("WAYLAND_DISPLAY")) {
         return Err(RunError::NoDisplay);
     }
+    // `make bench-app` reports the app's start-up phases from these marks (no-ops otherwise).
+    commands::app::mark("start");
     no_core_dumps();
     let state = default_state();
     if let Some(password) = startup_password()? {
@@ -172,6 +172,7 @@ pub fn run() -> Result<(), RunError> {
         .manage(Arc::new(MockServer::from_env()))
         .invoke_handler(invoke_handler())
         .setup(|app| {
+            commands::app::mark("window");
             // Neither is essential: without a tray host or a free shortcut the window still works.
             if let Err(err) = tray::install(app.handle()) {
                 eprintln!("tray: not available: {err}");

@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 use smartpush_core::qr::{self, PayloadKind};
+use smartpush_core::vault::Vault;
 use smartpush_core::{Account, AccountDraft, Algorithm, OtpConfig, OtpKind, Secret, otp};
 use tauri::{AppHandle, Manager as _, Runtime, State};
 use tauri_plugin_clipboard_manager::{Clipboard, ClipboardExt as _};
@@ -135,12 +136,15 @@ pub struct FieldIssue {
 /// Every account: the favourites first, each group in vault order.
 #[tauri::command]
 pub fn list_accounts(state: State<'_, Arc<AppState>>) -> IpcResult<Vec<AccountView>> {
-    state.with_vault(instant(), |vault| {
-        let mut list: Vec<AccountView> = vault.data().accounts.iter().map(AccountView::from).collect();
-        // Stable: the vault's order holds within each group.
-        list.sort_by_key(|a| !a.favourite);
-        Ok(list)
-    })
+    state.with_vault(instant(), |vault| Ok(account_list(vault)))
+}
+
+/// The list [`list_accounts`] returns, from an unlocked vault.
+pub(crate) fn account_list(vault: &Vault) -> Vec<AccountView> {
+    let mut list: Vec<AccountView> = vault.data().accounts.iter().map(AccountView::from).collect();
+    // Stable: the vault's order holds within each group.
+    list.sort_by_key(|a| !a.favourite);
+    list
 }
 
 /// Reads an `otpauth://` or `otpauth-migration://` URI (pasted) into candidates.

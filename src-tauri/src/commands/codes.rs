@@ -1,11 +1,13 @@
 //! Commands about one-time codes: the list, the next code, HOTP, copying to the clipboard.
 
+use std::collections::HashSet;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use serde::Serialize;
 use smartpush_core::otp;
+use smartpush_core::vault::Vault;
 use smartpush_core::{Account, OtpKind};
 use tauri::{AppHandle, Runtime, State};
 use tauri_plugin_clipboard_manager::{Clipboard, ClipboardExt as _};
@@ -49,16 +51,20 @@ pub struct Copied {
 #[tauri::command]
 pub fn list_codes(state: State<'_, Arc<AppState>>, ids: Option<Vec<String>>) -> IpcResult<Vec<CodeView>> {
     let now = unix_now();
-    let wanted: Option<std::collections::HashSet<String>> = ids.map(|ids| ids.into_iter().collect());
-    state.with_vault(instant(), |vault| {
-        Ok(vault
-            .data()
-            .accounts
-            .iter()
-            .filter(|a| wanted.as_ref().is_none_or(|w| w.contains(&a.id.0)))
-            .filter_map(|a| code_view(a, now))
-            .collect())
-    })
+    let wanted: Option<HashSet<String>> = ids.map(|ids| ids.into_iter().collect());
+    state.with_vault(instant(), |vault| Ok(codes_of(vault, wanted.as_ref(), now)))
+}
+
+/// The codes [`list_codes`] returns at `now` (Unix seconds), from an unlocked vault: of every
+/// account with a secret, or only of those `wanted` names.
+pub(crate) fn codes_of(vault: &Vault, wanted: Option<&HashSet<String>>, now: u64) -> Vec<CodeView> {
+    vault
+        .data()
+        .accounts
+        .iter()
+        .filter(|a| wanted.is_none_or(|w| w.contains(&a.id.0)))
+        .filter_map(|a| code_view(a, now))
+        .collect()
 }
 
 fn code_view(account: &Account, now: u64) -> Option<CodeView> {

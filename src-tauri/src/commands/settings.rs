@@ -16,12 +16,6 @@ pub fn get_settings(state: State<'_, Arc<AppState>>) -> Settings {
     state.settings.get()
 }
 
-/// Why the settings file was set aside at start, once (later calls: `None`).
-#[tauri::command]
-pub fn settings_notice(state: State<'_, Arc<AppState>>) -> Option<String> {
-    state.settings.take_notice()
-}
-
 /// Validates `settings`, saves them and applies them at once (auto-lock delay, clipboard delay,
 /// vault file); returns the settings now in force. `vault_path` may stay as it is or be cleared
 /// (back to the default vault, which locks the open one); another file is chosen with

@@ -86,7 +86,10 @@ fn update_settings_applies_the_auto_lock_at_once_and_saves_it() {
         serde_json::from_slice(&std::fs::read(dir.path().join("settings.json")).expect("saved")).expect("JSON");
     assert_eq!(saved["auto_lock_seconds"], Value::Null);
     assert!(state.is_unlocked(Instant::now() + Duration::from_secs(100_000)));
-    assert_eq!(ok(&w, "settings_notice", json!({})), Value::Null);
+    assert_eq!(
+        ok(&w, "first_screen", json!({ "rows": 0 }))["settings_notice"],
+        Value::Null
+    );
 }
 
 #[test]

@@ -2,7 +2,7 @@
 
 use std::path::Path;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use serde::Serialize;
 use smartpush_core::SecretString;
@@ -32,6 +32,16 @@ pub struct VaultStatus {
 }
 
 impl VaultStatus {
+    /// The status of the app's vault at `now`.
+    pub(crate) fn current(state: &AppState, now: Instant) -> VaultStatus {
+        VaultStatus::of(
+            state.path().as_deref(),
+            state.is_unlocked(now),
+            state.auto_lock(),
+            state.locked_by(now),
+        )
+    }
+
     fn of(
         path: Option<&Path>,
         unlocked: bool,
@@ -53,13 +63,7 @@ impl VaultStatus {
 /// Where the vault is and whether it exists or is unlocked (nothing secret).
 #[tauri::command]
 pub fn vault_status(state: State<'_, Arc<AppState>>) -> VaultStatus {
-    let now = instant();
-    VaultStatus::of(
-        state.path().as_deref(),
-        state.is_unlocked(now),
-        state.auto_lock(),
-        state.locked_by(now),
-    )
+    VaultStatus::current(&state, instant())
 }
 
 /// Creates a new empty vault protected by `password` and leaves it unlocked.
@@ -87,14 +91,6 @@ pub async fn unlock(state: State<'_, Arc<AppState>>, password: String) -> IpcRes
         Ok(())
     })
     .await
-}
-
-/// Waits for the unlock started at launch by `--password-stdin` and reports it: `false` when
-/// there was none (the UI then routes as usual), an error (e.g. `WrongPassword`) when it failed.
-#[tauri::command]
-pub async fn startup_unlock(state: State<'_, Arc<AppState>>) -> IpcResult<bool> {
-    let state = Arc::clone(&state);
-    blocking(move || state.startup_unlock().transpose().map(|done| done.is_some())).await
 }
 
 /// Locks the vault now: its keys and content are dropped from memory.
@@ -126,62 +122,4 @@ pub async fn set_auto_lock(state: State<'_, Arc<AppState>>, seconds: Option<u32>
         Ok(())
     })
     .await
-}
-
-#[cfg(test)]
-mod tests {
-    use serde_json::json;
-    use smartpush_core::SecretString;
-
-    use crate::commands::test_support::{call, mock_app, state};
-
-    const PASSWORD: &str = "correct horse battery staple";
-
-    /// A mock app whose vault exists and is locked again.
-    fn locked_vault() -> (
-        tauri::App<tauri::test::MockRuntime>,
-        tauri::WebviewWindow<tauri::test::MockRuntime>,
-        tempfile::TempDir,
-    ) {
-        let mock = mock_app();
-        call(&mock.1, "create_vault", json!({ "password": PASSWORD })).expect("vault created");
-        call(&mock.1, "lock", json!({})).expect("locked");
-        mock
-    }
-
-    #[test]
-    fn without_a_startup_password_startup_unlock_reports_nothing() {
-        let (_app, webview, _dir) = locked_vault();
-        assert_eq!(call(&webview, "startup_unlock", json!({})), Ok(json!(false)));
-        assert_eq!(
-            call(&webview, "vault_status", json!({})).expect("status")["unlocked"],
-            false
-        );
-    }
-
-    #[test]
-    fn a_startup_password_unlocks_the_vault_once() {
-        let (app, webview, _dir) = locked_vault();
-        state(&app).begin_startup_unlock(SecretString::new(PASSWORD));
-        assert_eq!(call(&webview, "startup_unlock", json!({})), Ok(json!(true)));
-        assert_eq!(
-            call(&webview, "vault_status", json!({})).expect("status")["unlocked"],
-            true
-        );
-        // Collected once: a reload of the page does not wait again.
-        assert_eq!(call(&webview, "startup_unlock", json!({})), Ok(json!(false)));
-    }
-
-    #[test]
-    fn a_wrong_startup_password_is_reported_and_leaves_the_vault_locked() {
-        let (app, webview, _dir) = locked_vault();
-        state(&app).begin_startup_unlock(SecretString::new("not the password"));
-        let err = call(&webview, "startup_unlock", json!({})).expect_err("wrong password");
-        assert_eq!(err["type"], "WrongPassword", "{err}");
-        assert!(!err.to_string().contains("not the password"), "{err}");
-        assert_eq!(
-            call(&webview, "vault_status", json!({})).expect("status")["unlocked"],
-            false
-        );
-    }
 }

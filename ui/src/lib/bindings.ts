@@ -19,6 +19,36 @@ version: string,
  */
 core_version: string, };
 
+export type FirstScreen = { 
+/**
+ * The vault's status, once the unlock started at launch (if any) is over.
+ */
+status: VaultStatus, 
+/**
+ * Why the unlock started at launch by `--password-stdin` failed (e.g. `WrongPassword`).
+ */
+unlock_error: IpcError | null, 
+/**
+ * The settings in force (the page applies the theme before it paints).
+ */
+settings: Settings, 
+/**
+ * Why the settings file was set aside at start; given once.
+ */
+settings_notice: string | null, 
+/**
+ * The app's name and versions (the "About" line).
+ */
+app: AppInfo, 
+/**
+ * When unlocked: every account, as `list_accounts` returns them; else empty.
+ */
+accounts: Array<AccountView>, 
+/**
+ * When unlocked: the codes of the first `rows` accounts of `accounts` (the rows drawn first).
+ */
+codes: Array<CodeView>, };
+
 export type VaultStatus = { 
 /**
  * The vault path; `None` when the platform has no data directory.
@@ -581,10 +611,9 @@ export function isIpcError(value: unknown): value is IpcError {
 
 /** Every IPC command; each rejects with an `IpcError`. */
 export const commands = {
-  appInfo: (): Promise<AppInfo> => invoke<AppInfo>("app_info"),
+  firstScreen: (rows: number): Promise<FirstScreen> => invoke<FirstScreen>("first_screen", { rows }),
   benchMark: (label: string): Promise<null> => invoke<null>("bench_mark", { label }),
   vaultStatus: (): Promise<VaultStatus> => invoke<VaultStatus>("vault_status"),
-  startupUnlock: (): Promise<boolean> => invoke<boolean>("startup_unlock"),
   createVault: (password: string): Promise<null> => invoke<null>("create_vault", { password }),
   unlock: (password: string): Promise<null> => invoke<null>("unlock", { password }),
   lock: (): Promise<null> => invoke<null>("lock"),
@@ -618,7 +647,6 @@ export const commands = {
   keychainDisable: (): Promise<KeychainInfo> => invoke<KeychainInfo>("keychain_disable"),
   unlockWithKeychain: (): Promise<null> => invoke<null>("unlock_with_keychain"),
   getSettings: (): Promise<Settings> => invoke<Settings>("get_settings"),
-  settingsNotice: (): Promise<string | null> => invoke<string | null>("settings_notice"),
   updateSettings: (settings: Settings): Promise<Settings> => invoke<Settings>("update_settings", { settings }),
   vaultKdf: (): Promise<KdfInfo> => invoke<KdfInfo>("vault_kdf"),
   measureKdf: (strength: KdfStrength): Promise<number> => invoke<number>("measure_kdf", { strength }),

@@ -6,7 +6,9 @@ import { flushSync, mount, tick, unmount, type Component } from "svelte";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import AddAccount from "./AddAccount.svelte";
 import App from "../App.svelte";
-import type { AccountDetails, AccountView, CodeView, FieldIssue, Found, VaultStatus } from "./bindings";
+import type { AccountDetails, AccountView, CodeView, FieldIssue, FirstScreen, Found, VaultStatus } from "./bindings";
+import { errorMessage } from "./ipc";
+import { FIRST_ROWS, PAGE } from "./list";
 import { t } from "./strings";
 import Details from "./Details.svelte";
 import Vault from "./Vault.svelte";
@@ -31,6 +33,11 @@ function ipc(answers: Record<string, Answer>) {
 
 function called(cmd: string): Call[] {
   return calls.filter((c) => c.cmd === cmd);
+}
+
+/** Waits until after the first paint, two animation frames and a task later (when the list draws the rest of its first page). */
+function afterPaint() {
+  return new Promise<void>((done) => requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(done))));
 }
 
 /** Lets the mocked promises resolve and Svelte redraw. */
@@ -149,10 +156,15 @@ describe("the account list", () => {
     );
     show(Vault, { onLocked: () => {} });
     await settle();
-    expect($$("account")).toHaveLength(40);
+    // A screenful first, then the first page once it is painted.
+    expect($$("account")).toHaveLength(FIRST_ROWS);
+    expect(called("list_codes").map((c) => (c.args.ids as string[]).length)).toEqual([FIRST_ROWS]);
+    await afterPaint();
+    await settle();
+    expect($$("account")).toHaveLength(PAGE);
     const asked = called("list_codes").map((c) => (c.args.ids as string[]).length);
-    expect(Math.max(...asked), "codes for the drawn rows only").toBe(40);
-    expect($$("code")).toHaveLength(40);
+    expect(Math.max(...asked), "codes for the drawn rows only").toBe(PAGE);
+    expect($$("code")).toHaveLength(PAGE);
 
     // Scrolling near the end draws the next page, and its codes come at once.
     $$("account")[0]?.closest("main")?.dispatchEvent(new Event("scroll"));
@@ -380,21 +392,34 @@ describe("adding from the clipboard", () => {
   });
 });
 
-describe("App: why the vault locked", () => {
-  const status = (locked_by: VaultStatus["locked_by"]): VaultStatus => ({
+describe("App: the first screen", () => {
+  const status = (locked_by: VaultStatus["locked_by"], unlocked = false): VaultStatus => ({
     path: "/home/me/.local/share/smartpush-auth/vault.spv",
     exists: true,
-    unlocked: false,
+    unlocked,
     backup: null,
     auto_lock_seconds: 300,
     locked_by,
   });
+  const first = (s: VaultStatus, extra: Partial<FirstScreen> = {}): FirstScreen => ({
+    status: s,
+    unlock_error: null,
+    settings: {
+      auto_lock_seconds: 300,
+      clipboard_clear_seconds: 30,
+      theme: "system",
+      vault_path: null,
+      close_to_tray: false,
+      global_shortcut: null,
+    },
+    settings_notice: null,
+    app: { name: "SmartPush Authenticator", version: "1.2.3", core_version: "4.5.6" },
+    accounts: [],
+    codes: [],
+    ...extra,
+  });
   const answers = (s: VaultStatus) => ({
     vault_status: s,
-    app_info: { version: "1.0.0", core_version: "1.0.0" },
-    get_settings: { theme: "system" },
-    settings_notice: null,
-    startup_unlock: false,
     keychain_status: { enabled: false, available: false },
   });
 
@@ -405,16 +430,52 @@ describe("App: why the vault locked", () => {
   ] as const) {
     it(`says so when it locked because of ${reason}`, async () => {
       ipc(answers(status(reason)));
-      show(App, {});
+      show(App, { first: first(status(reason)) });
       await settle();
       expect($("unlock-lead")?.textContent).toBe(sentence);
+      expect(called("vault_status"), "the first screen had the status").toEqual([]);
     });
   }
 
-  it("shows the usual lead after the user's own lock", async () => {
+  it("shows the usual lead after the user's own lock, and the versions", async () => {
     ipc(answers(status(null)));
-    show(App, {});
+    show(App, { first: first(status(null)) });
     await settle();
     expect($("unlock-lead")?.textContent).toBe(t.unlock.lead);
+    expect($("app-version")?.textContent).toBe("App 1.2.3 · Core 4.5.6");
+  });
+
+  it("says why the unlock at launch failed", async () => {
+    ipc(answers(status(null)));
+    show(App, {
+      first: first(status(null), { unlock_error: { type: "WrongPassword", message: "wrong password" } }),
+    });
+    await settle();
+    expect($("unlock-lead")?.textContent).toBe(errorMessage({ type: "WrongPassword", message: "wrong password" }));
+  });
+
+  it("draws the vault unlocked at launch from the first screen, without asking again", async () => {
+    ipc({ touch: true, list_codes: (a: Record<string, unknown>) => (a.ids as string[]).map((id) => code(id, 9)) });
+    show(App, {
+      first: first(status(null, true), { accounts: ACCOUNTS, codes: [code("a1", 7), code("b2", 21), code("c3", 3)] }),
+    });
+    await settle();
+    expect(issuers()).toEqual(["GitHub", "SmartPush", "Example Bank"]);
+    expect(document.querySelector("svg.ring")?.getAttribute("aria-label")).toBe("7 seconds left");
+    expect(called("list_accounts")).toEqual([]);
+    expect(called("list_codes"), "the first rows' codes came with it").toEqual([]);
+  });
+
+  it("shows the settings notice and asks for the status itself when there is no first screen", async () => {
+    ipc(answers(status("idle")));
+    show(App, { first: null });
+    await settle();
+    expect(called("vault_status")).toHaveLength(1);
+    expect($("unlock-lead")?.textContent).toBe(t.unlock.lockedBy.idle);
+    if (mounted) unmount(mounted);
+    document.body.innerHTML = "";
+    show(App, { first: first(status(null), { settings_notice: "The settings file was damaged." }) });
+    await settle();
+    expect($("settings-notice")?.textContent).toContain("The settings file was damaged.");
   });
 });
