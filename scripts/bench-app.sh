@@ -62,6 +62,15 @@ EOF
   SMARTPUSH_AUTH_PASSWORD=$password "$cli" init >/dev/null
   SMARTPUSH_AUTH_PASSWORD=$password "$cli" import "$tmp/accounts.txt" >/dev/null
   printf '%s\n' "$password" >"$tmp/password"
+  # The floor: the app's first screen as a static page (built CSS + rendered markup, no script) in
+  # the bare window. Needs the built UI (ui/dist) and its node modules; skipped without them.
+  if ls ui/dist/assets/*.css >/dev/null 2>&1 && [[ -d ui/node_modules ]] &&
+    (cd ui && BENCH_SNAPSHOT_OUT="$tmp/page" npx vitest run src/bench/first-screen.test.ts >"$tmp/snapshot.log" 2>&1) &&
+    [[ -f $tmp/page/index.html ]]; then
+    export BENCH_PAGE_DIR=$tmp/page
+  else
+    echo "bench-app: no static first screen (ui/dist or ui/node_modules missing?): $(tail -n 3 "$tmp/snapshot.log" 2>/dev/null)" >&2
+  fi
   unset DBUS_SESSION_BUS_ADDRESS DISPLAY WAYLAND_DISPLAY
   env XDG_DATA_HOME="$tmp/data" XDG_CONFIG_HOME="$tmp/config" XDG_CACHE_HOME="$tmp/cache" \
     xvfb-run -a -s '-screen 0 1280x800x24' dbus-run-session -- bash "$0" --inside
@@ -112,7 +121,7 @@ run() {
   done
   # Every mark of the run, after launch: the phases (bench_mark in the app, mark in the bare window).
   awk -v s="$start" '$1 == "bench:" {printf "%s=%d ", $2, $3 - s} END {print ""}' "$out" \
-    >>"$BENCH_TMP/phases.$(basename "$1")"
+    >>"$BENCH_TMP/phases.${PHASES:-$(basename "$1")}"
   sleep 5
   echo "$((stamp - start)) $(memory_kb Rss "$pid") $(memory_kb Pss "$pid")"
   kill -TERM "$pid" 2>/dev/null || true
@@ -124,15 +133,19 @@ run() {
 
 median() { sort -n | awk '{a[NR] = $1} END {print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2}'; }
 
-: >"$BENCH_TMP/app" && : >"$BENCH_TMP/bare"
+: >"$BENCH_TMP/app" && : >"$BENCH_TMP/bare" && : >"$BENCH_TMP/static"
 # One warm-up of each (page cache, fontconfig cache), not counted.
 run first-paint "$bare" >/dev/null
 run first-code "$app" >/dev/null
+[[ -z ${BENCH_PAGE_DIR:-} ]] || BENCH_BARE_PAGE=$BENCH_PAGE_DIR run first-paint "$bare" >/dev/null
 rm -f "$BENCH_TMP"/phases.*
 for i in $(seq "$runs"); do
   run first-paint "$bare" >>"$BENCH_TMP/bare"
   run first-code "$app" >>"$BENCH_TMP/app"
-  echo "bench-app: run $i/$runs: bare $(tail -n1 "$BENCH_TMP/bare" | cut -d' ' -f1) ms, app $(tail -n1 "$BENCH_TMP/app" | cut -d' ' -f1) ms" >&2
+  if [[ -n ${BENCH_PAGE_DIR:-} ]]; then
+    BENCH_BARE_PAGE=$BENCH_PAGE_DIR PHASES=static run first-paint "$bare" >>"$BENCH_TMP/static"
+  fi
+  echo "bench-app: run $i/$runs: bare $(tail -n1 "$BENCH_TMP/bare" | cut -d' ' -f1) ms, app $(tail -n1 "$BENCH_TMP/app" | cut -d' ' -f1) ms${BENCH_PAGE_DIR:+, static first screen $(tail -n1 "$BENCH_TMP/static" | cut -d' ' -f1) ms}" >&2
 done
 
 col() { cut -d' ' -f"$2" "$BENCH_TMP/$1" | median; }
@@ -152,6 +165,12 @@ phases() {
 }
 echo "bench-app: phases, median ms after launch: bare window: $(phases "$BENCH_TMP/phases.$(basename "$bare")")" >&2
 echo "bench-app: phases, median ms after launch: app: $(phases "$BENCH_TMP/phases.$(basename "$app")")" >&2
+if [[ -s $BENCH_TMP/static ]]; then
+  static_ms=$(col static 1) bare_ms=$(col bare 1)
+  awk -v s="$static_ms" -v b="$bare_ms" 'BEGIN {
+    printf "bench-app: floor: the app'"'"'s first screen as a static page (no script, no IPC) in the bare window: median %d ms, %.2fx the bare window\n", s, s / b
+  }' >&2
+fi
 app_ms=$(col app 1) bare_ms=$(col bare 1)
 app_rss=$(col app 2) bare_rss=$(col bare 2)
 app_pss=$(col app 3) bare_pss=$(col bare 3)

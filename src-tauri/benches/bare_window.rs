@@ -5,6 +5,10 @@
 //! which prints `bench: first-paint <unix ms>` like the app's `bench_mark`; `start` and `window`
 //! mark the same phases as the app's marks of those names. The app's own page is replaced by two
 //! small in-memory assets, so nothing of the app's UI or state is loaded.
+//!
+//! With `$BENCH_BARE_PAGE` naming a folder, the page is that folder's files instead: bench-app
+//! puts a static copy of the app's first screen there (ui/src/bench/first-screen.test.ts), to
+//! measure what painting that screen costs by itself.
 
 use std::borrow::Cow;
 
@@ -19,13 +23,29 @@ const INDEX: &str = r#"<!doctype html>
 const SCRIPT: &str = r#"requestAnimationFrame(() => requestAnimationFrame(() =>
   window.__TAURI_INTERNALS__.invoke("mark", { label: "first-paint" })));"#;
 
+/// Environment variable naming a folder whose files are served instead of the bare page.
+const PAGE_ENV: &str = "BENCH_BARE_PAGE";
+
 /// The two files of the bare page.
 struct BarePage;
+
+/// A file of the folder named by [`PAGE_ENV`]: only plain names directly inside it.
+fn page_file(key: &str) -> Option<Vec<u8>> {
+    let dir = std::env::var_os(PAGE_ENV)?;
+    let name = key.strip_prefix('/')?;
+    if name.is_empty() || name.contains(['/', '\\']) || name.starts_with('.') {
+        return None;
+    }
+    std::fs::read(std::path::Path::new(&dir).join(name)).ok()
+}
 
 impl<R: Runtime> Assets<R> for BarePage {
     fn setup(&self, _app: &App<R>) {}
 
     fn get(&self, key: &AssetKey) -> Option<Cow<'_, [u8]>> {
+        if std::env::var_os(PAGE_ENV).is_some() {
+            return page_file(key.as_ref()).map(Cow::Owned);
+        }
         match key.as_ref() {
             "/index.html" => Some(Cow::Borrowed(INDEX.as_bytes())),
             "/bare.js" => Some(Cow::Borrowed(SCRIPT.as_bytes())),
