@@ -10,7 +10,8 @@ import { copyFileSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { expect, it } from "vitest";
 import App from "../App.svelte";
-import type { AccountView, CodeView, FirstScreen } from "../lib/bindings";
+import type { AccountView, CodeView } from "../lib/bindings";
+import { firstScreen, vaultStatus } from "../lib/fixtures";
 import { FIRST_ROWS } from "../lib/list";
 
 const out = process.env.BENCH_SNAPSHOT_OUT;
@@ -31,22 +32,7 @@ it.skipIf(!out)("writes the first screen as a static page", () => {
   const codes: CodeView[] = accounts
     .slice(0, FIRST_ROWS)
     .map((a, i) => ({ id: a.id, code: String(100000 + i * 7919), valid_for: 17, period: 30, hotp: false }));
-  const first: FirstScreen = {
-    status: { path: "/vault.spv", exists: true, unlocked: true, backup: null, auto_lock_seconds: 300, locked_by: null },
-    unlock_error: null,
-    settings: {
-      auto_lock_seconds: 300,
-      clipboard_clear_seconds: 30,
-      theme: "system",
-      vault_path: null,
-      close_to_tray: false,
-      global_shortcut: null,
-    },
-    settings_notice: null,
-    app: { name: "SmartPush Authenticator", version: "0", core_version: "0" },
-    accounts,
-    codes,
-  };
+  const first = firstScreen(vaultStatus({ path: "/vault.spv", unlocked: true }), { accounts, codes });
   mockIPC(() => null);
   const target = document.createElement("div");
   target.id = "app";

@@ -6,8 +6,9 @@ import { flushSync, mount, tick, unmount, type Component } from "svelte";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import AddAccount from "./AddAccount.svelte";
 import App from "../App.svelte";
-import type { AccountDetails, AccountView, CodeView, FieldIssue, FirstScreen, Found, VaultStatus } from "./bindings";
+import type { AccountDetails, AccountView, CodeView, FieldIssue, Found, VaultStatus } from "./bindings";
 import { errorMessage } from "./ipc";
+import { firstScreen, vaultStatus } from "./fixtures";
 import { FIRST_ROWS, PAGE } from "./list";
 import { t } from "./strings";
 import Details from "./Details.svelte";
@@ -393,31 +394,8 @@ describe("adding from the clipboard", () => {
 });
 
 describe("App: the first screen", () => {
-  const status = (locked_by: VaultStatus["locked_by"], unlocked = false): VaultStatus => ({
-    path: "/home/me/.local/share/smartpush-auth/vault.spv",
-    exists: true,
-    unlocked,
-    backup: null,
-    auto_lock_seconds: 300,
-    locked_by,
-  });
-  const first = (s: VaultStatus, extra: Partial<FirstScreen> = {}): FirstScreen => ({
-    status: s,
-    unlock_error: null,
-    settings: {
-      auto_lock_seconds: 300,
-      clipboard_clear_seconds: 30,
-      theme: "system",
-      vault_path: null,
-      close_to_tray: false,
-      global_shortcut: null,
-    },
-    settings_notice: null,
-    app: { name: "SmartPush Authenticator", version: "1.2.3", core_version: "4.5.6" },
-    accounts: [],
-    codes: [],
-    ...extra,
-  });
+  const status = (locked_by: VaultStatus["locked_by"], unlocked = false) => vaultStatus({ locked_by, unlocked });
+  const first = firstScreen;
   const answers = (s: VaultStatus) => ({
     vault_status: s,
     keychain_status: { enabled: false, available: false },
