@@ -7,15 +7,13 @@
 #   3. the global shortcut (Ctrl+Alt+A) opens the quick-copy palette, Escape hides it;
 #   4. with close-to-tray on, closing the window hides it and the app keeps running; a second
 #      launch shows and focuses it again.
-# (3 failed in CI, which runs under `env -i`: in the C locale Ctrl+Alt+A sent by xdotool opens no
-# palette, while under C.UTF-8 it does, as in every desktop session. Whether xdotool or the key
-# grab is the part that needs the locale is not known yet; the test runs in C.UTF-8 when no
-# locale is set, and matches the palette's title on its ASCII start.)
+# (The palette is found by its UTF-8 title, _NET_WM_NAME, among the app's visible windows: in the
+# C locale, where CI runs (`env -i`), GTK cannot write the title's em dash into the legacy WM_NAME
+# and leaves it out, so `xdotool search --name` never saw the palette that had opened.)
 # No process may outlive the run. Closes with "window: N passed, M failed".
 #
 # Usage: tests/e2e/window.sh     (env APP_BIN, E2E_TIMEOUT, E2E_MIN_COLOURS override the defaults)
 set -euo pipefail
-export LANG=${LANG:-C.UTF-8}
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 app=${APP_BIN:-$root/target/debug/smartpush-authenticator}
@@ -35,9 +33,17 @@ if [[ ${1:-} == --inside ]]; then
   pass() { echo "pass $1" >>"$results"; echo "window: ok: $1"; }
   fail() { echo "fail $1" >>"$results"; echo "window: FAILED: $1: $2" >&2; exit 1; }
   windows() { xdotool search --onlyvisible --name "^${title}\$" 2>/dev/null || true; }
-  # Matched on its ASCII start: in the C locale (CI runs under `env -i`) xdotool cannot match the
-  # title's em dash, and the palette was "not found" while it was open.
-  palettes() { xdotool search --onlyvisible --name "^${palette_title%% —*}" 2>/dev/null || true; }
+  # The app's visible windows whose _NET_WM_NAME is the palette's title (see the top: WM_NAME,
+  # which `xdotool search --name` reads, has no title in the C locale).
+  palettes() {
+    local w
+    for w in $(xdotool search --onlyvisible --pid "$pid" 2>/dev/null); do
+      # xprop prints UTF-8 as such only in a UTF-8 locale (octal escapes otherwise).
+      [[ $(LC_ALL=C.UTF-8 xprop -id "$w" -notype _NET_WM_NAME 2>/dev/null) == "_NET_WM_NAME = \"$palette_title\"" ]] &&
+        echo "$w"
+    done
+    return 0
+  }
   # Waits up to $2 seconds for the command $1 to print something (1) or nothing (0: with $3=gone).
   wait_for() {
     local until=$((SECONDS + $2))
