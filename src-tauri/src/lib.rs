@@ -157,6 +157,7 @@ pub fn run() -> Result<(), RunError> {
     if let Some(password) = startup_password()? {
         state.begin_startup_unlock(password);
     }
+    state::watch_idle(&state, state::IDLE_CHECK);
     #[cfg(target_os = "linux")]
     session_lock::start(Arc::clone(&state));
     tauri::Builder::default()

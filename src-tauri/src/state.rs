@@ -2,7 +2,8 @@
 //!
 //! One [`AppState`] is managed by Tauri; every command reaches the vault through
 //! [`AppState::with_vault`], which also enforces the auto-lock: a vault idle for longer than the
-//! timeout is dropped (its keys zeroized) before the command sees it.
+//! timeout is dropped (its keys zeroized) before the command sees it; [`watch_idle`] drops it on
+//! time when no command comes (the window hidden or minimised).
 
 use std::ffi::OsString;
 use std::path::PathBuf;
@@ -369,6 +370,26 @@ impl AppState {
     }
 }
 
+/// How often [`watch_idle`] applies the auto-lock.
+pub const IDLE_CHECK: Duration = Duration::from_secs(1);
+
+/// Applies the auto-lock every `every` on a thread of its own, so an idle vault is locked (its
+/// keys dropped) on time even when nothing uses it; otherwise that would wait for its next use.
+/// The thread ends once the state is gone.
+pub fn watch_idle(state: &Arc<AppState>, every: Duration) {
+    let state = Arc::downgrade(state);
+    let spawned = std::thread::Builder::new().name("idle-lock".into()).spawn(move || {
+        loop {
+            std::thread::sleep(every);
+            let Some(state) = state.upgrade() else { return };
+            state.is_unlocked(Instant::now());
+        }
+    });
+    if let Err(err) = spawned {
+        eprintln!("auto-lock: no timer thread ({err}); an idle vault locks on its next use");
+    }
+}
+
 /// Locks the vault when it has been idle for longer than the auto-lock delay.
 fn expire(inner: &mut Inner, now: Instant) {
     let (Some(delay), Some(session)) = (inner.auto_lock, inner.session.as_ref()) else {
@@ -385,4 +406,46 @@ fn close_session(inner: &mut Inner) {
     inner.session = None;
     inner.pending.clear();
     inner.import.clear();
+}
+
+#[cfg(test)]
+mod tests {
+    use smartpush_core::SecretString;
+
+    use super::*;
+
+    #[test]
+    fn the_idle_watcher_locks_an_idle_vault_with_nobody_asking() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("vault.spv");
+        let vault = Vault::create(&path, &SecretString::new("pw"), KdfParams::MINIMUM).expect("vault");
+        let state = Arc::new(AppState::new(Some(path), KdfParams::MINIMUM));
+        state.set_unlocked(vault);
+        state.set_auto_lock(Some(Duration::from_millis(100)));
+        watch_idle(&state, Duration::from_millis(10));
+        // Looks without applying the auto-lock itself (every public reader would).
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while state.lock_inner().session.is_some() {
+            assert!(Instant::now() < deadline, "still unlocked long after the delay");
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        assert_eq!(state.lock_inner().locked_by, Some(LockReason::Idle));
+    }
+
+    #[test]
+    fn the_idle_watcher_leaves_an_active_vault_alone_and_ends_with_the_state() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("vault.spv");
+        let vault = Vault::create(&path, &SecretString::new("pw"), KdfParams::MINIMUM).expect("vault");
+        let state = Arc::new(AppState::new(Some(path), KdfParams::MINIMUM));
+        state.set_unlocked(vault);
+        state.set_auto_lock(Some(Duration::from_secs(3600)));
+        watch_idle(&state, Duration::from_millis(5));
+        std::thread::sleep(Duration::from_millis(100));
+        assert!(state.lock_inner().session.is_some());
+        let weak = Arc::downgrade(&state);
+        drop(state);
+        std::thread::sleep(Duration::from_millis(100));
+        assert!(weak.upgrade().is_none(), "the watcher keeps no strong reference");
+    }
 }
