@@ -414,14 +414,20 @@ mod tests {
 
     use super::*;
 
-    #[test]
-    fn the_idle_watcher_locks_an_idle_vault_with_nobody_asking() {
+    /// A state whose vault (in the returned folder) is unlocked, with this auto-lock delay.
+    fn unlocked(delay: Duration) -> (tempfile::TempDir, Arc<AppState>) {
         let dir = tempfile::tempdir().expect("temp dir");
         let path = dir.path().join("vault.spv");
         let vault = Vault::create(&path, &SecretString::new("pw"), KdfParams::MINIMUM).expect("vault");
         let state = Arc::new(AppState::new(Some(path), KdfParams::MINIMUM));
         state.set_unlocked(vault);
-        state.set_auto_lock(Some(Duration::from_millis(100)));
+        state.set_auto_lock(Some(delay));
+        (dir, state)
+    }
+
+    #[test]
+    fn the_idle_watcher_locks_an_idle_vault_with_nobody_asking() {
+        let (_dir, state) = unlocked(Duration::from_millis(100));
         watch_idle(&state, Duration::from_millis(10));
         // Looks without applying the auto-lock itself (every public reader would).
         let deadline = Instant::now() + Duration::from_secs(10);
@@ -434,18 +440,17 @@ mod tests {
 
     #[test]
     fn the_idle_watcher_leaves_an_active_vault_alone_and_ends_with_the_state() {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let path = dir.path().join("vault.spv");
-        let vault = Vault::create(&path, &SecretString::new("pw"), KdfParams::MINIMUM).expect("vault");
-        let state = Arc::new(AppState::new(Some(path), KdfParams::MINIMUM));
-        state.set_unlocked(vault);
-        state.set_auto_lock(Some(Duration::from_secs(3600)));
+        let (_dir, state) = unlocked(Duration::from_secs(3600));
         watch_idle(&state, Duration::from_millis(5));
         std::thread::sleep(Duration::from_millis(100));
         assert!(state.lock_inner().session.is_some());
         let weak = Arc::downgrade(&state);
         drop(state);
-        std::thread::sleep(Duration::from_millis(100));
-        assert!(weak.upgrade().is_none(), "the watcher keeps no strong reference");
+        // The watcher holds the state only for the instant of a check.
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while weak.upgrade().is_some() {
+            assert!(Instant::now() < deadline, "the watcher keeps the state alive");
+            std::thread::sleep(Duration::from_millis(10));
+        }
     }
 }
