@@ -299,11 +299,7 @@ fn save(path: &Path, settings: &Settings) -> Result<(), SettingsError> {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
     };
-    let mut builder = fs::DirBuilder::new();
-    builder.recursive(true);
-    #[cfg(unix)]
-    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
-    builder.create(dir).map_err(io_err(dir))?;
+    smartpush_core::folder::create_private(dir).map_err(io_err(dir))?;
 
     let mut json = serde_json::to_vec_pretty(settings).map_err(|e| SettingsError::Io {
         path: path.to_path_buf(),
@@ -430,6 +426,9 @@ mod tests {
         {
             use std::os::unix::fs::PermissionsExt as _;
             assert_eq!(fs::metadata(&path).expect("meta").permissions().mode() & 0o777, 0o600);
+            // Issue 14: the folder made for it is private too.
+            let folder = path.parent().expect("parent");
+            assert_eq!(fs::metadata(folder).expect("meta").permissions().mode() & 0o777, 0o700);
         }
         let bad = Settings {
             clipboard_clear_seconds: 4,

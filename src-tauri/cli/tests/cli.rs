@@ -460,6 +460,13 @@ fn default_vault_lives_under_the_data_dir() {
         .unwrap();
     assert_ok(&out);
     assert!(env.data_home.join("smartpush-auth").join("vault.spv").is_file());
+    // Issue 14: every folder made for it is private.
+    #[cfg(unix)]
+    for dir in [env.data_home.clone(), env.data_home.join("smartpush-auth")] {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&dir).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o700, "{}: {mode:o}", dir.display());
+    }
 }
 
 #[test]

@@ -163,6 +163,24 @@ fn ready_line_demo_account_default_database_and_clean_sigterm() {
     assert!(wait_exit(&mut again.child).success());
 }
 
+/// Issue 14: `serve` run first created `~/.local/share/smartpush-auth` as 0755 (the umask's
+/// mode). Every folder it makes for the database is 0700 now.
+#[cfg(unix)]
+#[test]
+fn issue_14_serve_run_first_creates_its_data_folders_0700() {
+    use std::os::unix::fs::PermissionsExt;
+    let home = tempfile::tempdir().unwrap();
+    let mut server = start(home.path(), &[]);
+    for dir in ["data", "data/smartpush-auth"] {
+        let mode = std::fs::metadata(home.path().join(dir)).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o700, "{dir}: {mode:o}");
+    }
+    let db = home.path().join("data/smartpush-auth/mock-server.sqlite3");
+    assert_eq!(std::fs::metadata(db).unwrap().permissions().mode() & 0o077, 0);
+    sigterm(&server.child);
+    assert!(wait_exit(&mut server.child).success());
+}
+
 #[test]
 fn memory_database_and_non_loopback_refusal() {
     let home = tempfile::tempdir().unwrap();

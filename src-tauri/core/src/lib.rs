@@ -14,6 +14,7 @@
 #![forbid(unsafe_code)]
 
 pub mod account;
+pub mod folder;
 pub mod otp;
 pub mod qr;
 pub mod recovery;

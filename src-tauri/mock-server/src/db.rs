@@ -474,15 +474,16 @@ fn migrate(conn: &Connection) -> Result<(), DbError> {
     Ok(())
 }
 
-/// Creates the parent folder and, on Unix, the file readable by its owner only (it holds TOTP
-/// secrets).
+/// Creates the parent folder and, on Unix, the file readable by their owner only (it holds TOTP
+/// secrets): missing folders are made 0700 (`smartpush_core::folder`), an existing one is left
+/// as it is.
 fn create_private(path: &Path) -> Result<(), DbError> {
     let err = |source| DbError::Create {
         path: path.to_path_buf(),
         source,
     };
     if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-        std::fs::create_dir_all(parent).map_err(err)?;
+        smartpush_core::folder::create_private(parent).map_err(err)?;
     }
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create(true).truncate(false);
@@ -517,6 +518,9 @@ mod tests {
             use std::os::unix::fs::PermissionsExt;
             let mode = std::fs::metadata(&path).unwrap().permissions().mode();
             assert_eq!(mode & 0o077, 0, "{mode:o}");
+            // Issue 14: the folder made for it is private too.
+            let mode = std::fs::metadata(dir.path().join("sub")).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o700, "{mode:o}");
         }
     }
 

@@ -341,10 +341,7 @@ fn export_google(ctx: &mut Ctx, args: &ExportArgs) -> Result<()> {
             "no account can be exported to Google Authenticator".into(),
         ));
     }
-    let mut builder = std::fs::DirBuilder::new();
-    #[cfg(unix)]
-    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
-    builder.create(dir).map_err(|source| CliError::WriteFile {
+    smartpush_core::folder::create_private_new(dir).map_err(|source| CliError::WriteFile {
         path: dir.to_path_buf(),
         source,
     })?;

@@ -150,11 +150,7 @@ pub(crate) fn lock(path: &Path, wait: Duration) -> Result<LockGuard, VaultError>
 /// as it is.
 pub(crate) fn create_parent(path: &Path) -> Result<(), VaultError> {
     let dir = parent_dir(path);
-    let mut builder = fs::DirBuilder::new();
-    builder.recursive(true);
-    #[cfg(unix)]
-    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
-    builder.create(dir).map_err(io_err(dir))
+    crate::folder::create_private(dir).map_err(io_err(dir))
 }
 
 /// Writes `bytes` to a new temporary file next to `path`, mode 0600, flushed to disk.
