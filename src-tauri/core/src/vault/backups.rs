@@ -1,21 +1,47 @@
 //! Automatic backups: after each save of a vault with a [`BackupPolicy`]
 //! ([`super::Vault::set_auto_backup`]), a copy of the file just written (encrypted as it is,
-//! under the same master password) goes into a backup folder as `vault-<unix seconds>-<n>.spv`;
-//! only the newest [`BackupPolicy::keep`] are kept.
+//! under the same master password) goes into **that vault's own folder** inside the backup
+//! folder, `<backup folder>/<vault file name>-<vault id>/vault-<unix seconds>-<n>.spv`
+//! ([`vault_dir`]); only the newest [`BackupPolicy::keep`] of that folder are kept.
 //!
 //! The policy the CLI and the desktop app both use comes from [`configured_policy`]: the
 //! settings file [`settings_path`] (`<config dir>/smartpush-auth/backups.json`, written by the
 //! app's Backups dialog: `{"dir": "/path" | null, "keep": 10}`), with the folder overridden by
 //! `$SMARTPUSH_AUTH_BACKUP_DIR` ([`DIR_ENV`]; empty turns automatic backups off).
 //!
-//! A password change re-encrypts the backups under the new key (see
-//! [`super::Vault::change_password`]), so the backup folder belongs to one vault.
+//! # Whose backup is it (issue 14)
+//!
+//! Every vault (the default one, one opened with `--vault`, another file chosen in the app)
+//! uses the one configured backup folder. Each vault keeps, prunes, re-encrypts (see
+//! [`super::Vault::change_password`]) and removes only the backups in its own subfolder, so
+//! ten saves of one vault never push another vault's backups out, and a password change never
+//! removes a backup that another vault's key opens.
+//!
+//! The vault file format holds no id that survives a password change (the master key, salts
+//! and keychain entry are all drawn again), so the folder is named after the *vault file*:
+//! [`vault_id`] is a hash of its canonical path (symlinks resolved), the same for every save,
+//! every password change and every program (CLI or app) that opens it, and readable without
+//! the password (`backup list` needs none). Two files are two vaults, even when one is a copy
+//! of the other. A vault file that is moved or renamed starts a new folder; the old one is left
+//! as it is (never pruned by another vault) and its backups restore by path.
+//!
+//! # The old flat layout
+//!
+//! Builds before issue 14 wrote every vault's backups straight into the backup folder. Such a
+//! backup belongs to the vault whose *current* password slot it carries (same settings, salt,
+//! nonce and wrapped key: it was written under that vault's master key; and since password
+//! changes re-keyed every backup the old key opened, a vault's backups carry its current slot).
+//! [`list_for`] shows them with the vault's own; the vault's next save (or backup, or password
+//! change) moves them into its folder. A flat backup no vault here claims (another vault's, one
+//! of a vault that is gone, one left over by a crash) is never pruned, re-encrypted or removed:
+//! [`unclaimed`] lists them, and they restore by path.
 
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use super::format::{self, PasswordSlot, Slot};
 use super::{VaultError, store};
 
 /// How many backups are kept unless the user chooses otherwise.
@@ -134,10 +160,70 @@ pub fn default_dir() -> Option<PathBuf> {
 /// Where automatic backups go and how many are kept.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct BackupPolicy {
-    /// The backup folder (created with mode 0700 when missing).
+    /// The backup folder, shared by every vault: each vault's backups go into its own
+    /// subfolder, [`BackupPolicy::vault_dir`] (created with mode 0700 when missing).
     pub dir: PathBuf,
-    /// How many of the newest backups are kept (at least 1).
+    /// How many of the newest backups of each vault are kept (at least 1).
     pub keep: usize,
+}
+
+impl BackupPolicy {
+    /// The folder of the backups of the vault file at `vault`: [`vault_dir`] in [`Self::dir`].
+    pub fn vault_dir(&self, vault: &Path) -> PathBuf {
+        vault_dir(&self.dir, vault)
+    }
+}
+
+/// The id that names the backup folder of the vault file at `vault`: the first 16 hex digits
+/// (64 bits) of the SHA-256 of its canonical absolute path, symlinks resolved (for a file that
+/// does not exist yet, its folder's canonical path and its name). Stable across saves and
+/// password changes; see the module documentation for why the path and not the file.
+pub fn vault_id(vault: &Path) -> String {
+    let path = canonical(vault);
+    let digest = format::sha256(path.as_os_str().as_encoded_bytes());
+    digest[..8].iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// `root/<vault file name>-<vault id>`: where the vault at `vault` keeps its backups inside the
+/// backup folder `root`. The name (any character outside `A-Z a-z 0-9 . _ -` replaced by `_`,
+/// at most 40 of them) is for people browsing the folder; the id keeps two vaults of the same
+/// name apart.
+pub fn vault_dir(root: &Path, vault: &Path) -> PathBuf {
+    let name: String = canonical(vault)
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || "._-".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
+        .take(40)
+        .collect();
+    // Never a hidden folder, never an empty name.
+    let name = match name.strip_prefix('.') {
+        Some(rest) => format!("_{rest}"),
+        None if name.is_empty() => "vault".to_owned(),
+        None => name,
+    };
+    root.join(format!("{name}-{}", vault_id(vault)))
+}
+
+/// `vault` made absolute with every symlink resolved, so each way of naming one file (relative,
+/// through a symlink, the app's chosen path) gives one id. A missing file: its folder resolved,
+/// then its name; a missing folder: the absolute path as given.
+fn canonical(vault: &Path) -> PathBuf {
+    if let Ok(path) = std::fs::canonicalize(vault) {
+        return path;
+    }
+    let absolute = std::path::absolute(vault).unwrap_or_else(|_| vault.to_path_buf());
+    match (absolute.parent(), absolute.file_name()) {
+        (Some(parent), Some(name)) => std::fs::canonicalize(parent).map_or(absolute.clone(), |p| p.join(name)),
+        _ => absolute,
+    }
 }
 
 /// One backup file.
@@ -157,8 +243,9 @@ fn parse_name(name: &str) -> Option<(i64, u32)> {
     Some((secs.parse().ok()?, seq.parse().ok()?))
 }
 
-/// The backups in `dir`, newest first; an empty list when the folder does not exist. Files of
-/// other names are ignored.
+/// The backup files directly in `dir` (one vault's folder, or the old flat layout), newest
+/// first; an empty list when the folder does not exist. Files of other names and folders are
+/// ignored.
 pub fn list(dir: &Path) -> Result<Vec<BackupFile>, VaultError> {
     let entries = match std::fs::read_dir(dir) {
         Ok(entries) => entries,
@@ -174,6 +261,9 @@ pub fn list(dir: &Path) -> Result<Vec<BackupFile>, VaultError> {
         .filter_map(Result::ok)
         .filter_map(|e| {
             let (created, seq) = parse_name(e.file_name().to_str()?)?;
+            if !e.file_type().ok()?.is_file() {
+                return None;
+            }
             Some(BackupFile {
                 path: e.path(),
                 created,
@@ -185,29 +275,151 @@ pub fn list(dir: &Path) -> Result<Vec<BackupFile>, VaultError> {
     Ok(out)
 }
 
-/// Writes `bytes` (a whole vault file) as a new backup made at `now`, then removes the oldest
-/// beyond `policy.keep`. Returns the new backup's path.
-pub(crate) fn write(policy: &BackupPolicy, bytes: &[u8], now: i64) -> Result<PathBuf, VaultError> {
-    store::create_parent(&policy.dir.join("vault.spv"))?;
+/// The backups of the vault file at `vault` in the backup folder `root`, newest first: those in
+/// its folder ([`vault_dir`]) and those of the old flat layout that carry its current password
+/// slot (moved into its folder by its next save). Reads the vault's header, never its content:
+/// no password needed. A vault that cannot be read claims no flat backup.
+///
+/// # Errors
+/// `Io` when a folder cannot be read.
+pub fn list_for(root: &Path, vault: &Path) -> Result<Vec<BackupFile>, VaultError> {
+    let mut out = list(&vault_dir(root, vault))?;
+    if let Some(mark) = owner_of_file(vault) {
+        out.extend(flat(root, vault, Some(&mark))?.0);
+        out.sort_by_key(|b| std::cmp::Reverse((b.created, b.seq)));
+    }
+    Ok(out)
+}
+
+/// The backups of the old flat layout in `root` that the vault at `vault` does not claim
+/// (another vault's, or no vault's), newest first. No vault prunes, re-encrypts or removes
+/// them; they are listed so a person knows they are there, and restore by path.
+///
+/// # Errors
+/// `Io` when the folder cannot be read.
+pub fn unclaimed(root: &Path, vault: &Path) -> Result<Vec<BackupFile>, VaultError> {
+    Ok(flat(root, vault, owner_of_file(vault).as_ref())?.1)
+}
+
+/// What ties a backup to its vault: the first password slot of a whole, readable vault file.
+fn owner(bytes: &[u8]) -> Option<PasswordSlot> {
+    format::parse(bytes)
+        .ok()?
+        .header
+        .slots
+        .into_iter()
+        .find_map(|s| match s {
+            Slot::Password(p) => Some(p),
+            _ => None,
+        })
+}
+
+fn owner_of_file(path: &Path) -> Option<PasswordSlot> {
+    owner(&store::read(path).ok()?)
+}
+
+/// The flat-layout backups in `root`, split into those whose owner is `mark` and the others;
+/// the vault file itself is neither (a backup opened with `--vault` is a vault: it must not
+/// move itself into its own folder).
+fn flat(
+    root: &Path,
+    vault: &Path,
+    mark: Option<&PasswordSlot>,
+) -> Result<(Vec<BackupFile>, Vec<BackupFile>), VaultError> {
+    let itself = canonical(vault);
+    Ok(list(root)?
+        .into_iter()
+        .filter(|b| canonical(&b.path) != itself)
+        .partition(|b| mark.is_some() && owner_of_file(&b.path).as_ref() == mark))
+}
+
+/// Moves the flat-layout backups in `policy.dir` that carry `mark` (the vault's password slot)
+/// into the folder of the vault at `vault`. Each keeps its name (the next free number of its
+/// second if that name is taken); a file that another process moved first is skipped.
+pub(crate) fn adopt(policy: &BackupPolicy, vault: &Path, mark: &PasswordSlot) -> Result<(), VaultError> {
+    let (mine, _) = flat(&policy.dir, vault, Some(mark))?;
+    if mine.is_empty() {
+        return Ok(());
+    }
+    let dir = policy.vault_dir(vault);
+    store::create_parent(&dir.join("vault.spv"))?;
+    for backup in mine {
+        move_into(&backup, &dir)?;
+    }
+    store::sync_dir(&dir)?;
+    store::sync_dir(&policy.dir)
+}
+
+/// Moves one backup into `dir` without ever replacing a file there.
+fn move_into(backup: &BackupFile, dir: &Path) -> Result<(), VaultError> {
+    let io = |path: &Path| {
+        let path = path.to_path_buf();
+        move |source| VaultError::Io { path, source }
+    };
+    let mut seq = backup.seq;
+    loop {
+        let target = dir.join(format!("vault-{:011}-{seq}.spv", backup.created));
+        // A hard link never replaces a file: placing and checking are one step.
+        match std::fs::hard_link(&backup.path, &target) {
+            Ok(()) => break,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && !backup.path.exists() => return Ok(()),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                // The same file moved by another process at the same moment: done.
+                if matches!(
+                    (std::fs::read(&target), std::fs::read(&backup.path)),
+                    (Ok(there), Ok(here)) if there == here
+                ) {
+                    break;
+                }
+            }
+            // No hard links on this file system: a rename, when the name is free.
+            Err(_) if std::fs::symlink_metadata(&target).is_err() => {
+                return match std::fs::rename(&backup.path, &target) {
+                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+                    other => other.map_err(io(&target)),
+                };
+            }
+            Err(_) => {}
+        }
+        seq = seq.checked_add(1).ok_or_else(|| VaultError::Io {
+            path: backup.path.clone(),
+            source: std::io::Error::other("no free name for this backup in its vault's folder"),
+        })?;
+    }
+    match std::fs::remove_file(&backup.path) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(io(&backup.path)(e)),
+        _ => Ok(()),
+    }
+}
+
+/// Writes `bytes` (the whole vault file at `vault`) as a new backup made at `now` in that
+/// vault's folder, after moving the vault's flat-layout backups there ([`adopt`]), then removes
+/// the oldest of that folder beyond `policy.keep`. Returns the new backup's path.
+pub(crate) fn write(policy: &BackupPolicy, vault: &Path, bytes: &[u8], now: i64) -> Result<PathBuf, VaultError> {
+    let dir = policy.vault_dir(vault);
+    store::create_parent(&dir.join("vault.spv"))?;
+    if let Some(mark) = owner(bytes) {
+        adopt(policy, vault, &mark)?;
+    }
     // Several saves in one second are numbered after the highest number already used for that
     // second (starting at 0 again would reuse a pruned name and sort the newest backup as the
     // oldest). Two processes may still pick the same name: `write_new` never replaces a file,
     // so the loser moves on to the next number.
-    let mut seq = list(&policy.dir)?
+    let mut seq = list(&dir)?
         .iter()
         .filter(|b| b.created == now)
         .map(|b| b.seq.saturating_add(1))
         .max()
         .unwrap_or(0);
     let path = loop {
-        let candidate = policy.dir.join(format!("vault-{now:011}-{seq}.spv"));
+        let candidate = dir.join(format!("vault-{now:011}-{seq}.spv"));
         match store::write_new(&candidate, bytes) {
             Ok(()) => break candidate,
             Err(VaultError::AlreadyExists(_)) if seq < u32::MAX => seq += 1,
             Err(e) => return Err(e),
         }
     };
-    for old in list(&policy.dir)?.into_iter().skip(policy.keep.max(1)) {
+    for old in list(&dir)?.into_iter().skip(policy.keep.max(1)) {
         match std::fs::remove_file(&old.path) {
             // Another process pruned it first.
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
@@ -264,6 +476,54 @@ pub(crate) mod crash {
 mod tests {
     use super::*;
 
+    /// A vault path for tests that write bytes that are not a vault (no file needed there).
+    const VAULT: &str = "/nonexistent/smartpush-test/v.spv";
+
+    /// Issue 14: one id per vault file however it is named, and a folder name people recognise.
+    #[test]
+    fn a_vault_file_has_one_folder_however_it_is_named() {
+        let tmp = tempfile::tempdir().unwrap();
+        let real = tmp.path().join("real");
+        std::fs::create_dir(&real).unwrap();
+        let vault = real.join("My vault (work).spv");
+        std::fs::write(&vault, b"x").unwrap();
+        let root = Path::new("/backups");
+        let expected = vault_dir(root, &vault);
+        let name = expected.file_name().unwrap().to_str().unwrap().to_owned();
+        let (stem, id) = name.rsplit_once('-').unwrap();
+        assert_eq!(stem, "My_vault__work_.spv");
+        assert_eq!(id.len(), 16);
+        assert!(id.bytes().all(|b| b.is_ascii_hexdigit()));
+        assert_eq!(
+            vault_dir(root, &real.join("..").join("real").join("My vault (work).spv")),
+            expected
+        );
+        #[cfg(unix)]
+        {
+            let link_dir = tmp.path().join("link");
+            std::os::unix::fs::symlink(&real, &link_dir).unwrap();
+            assert_eq!(vault_dir(root, &link_dir.join("My vault (work).spv")), expected);
+            let link_file = tmp.path().join("alias.spv");
+            std::os::unix::fs::symlink(&vault, &link_file).unwrap();
+            assert_eq!(vault_dir(root, &link_file), expected, "a symlink is its target's vault");
+        }
+        // A file not created yet already has the id it will keep.
+        let later = real.join("later.spv");
+        let before = vault_id(&later);
+        std::fs::write(&later, b"x").unwrap();
+        assert_eq!(vault_id(&later), before);
+        assert_ne!(vault_id(&later), vault_id(&vault));
+        // Never hidden, never empty.
+        assert!(
+            vault_dir(root, Path::new("/x/.hidden"))
+                .file_name()
+                .unwrap()
+                .to_str()
+                .unwrap()
+                .starts_with("_hidden-")
+        );
+    }
+
     #[test]
     fn settings_round_trip_and_the_environment_overrides_the_folder() {
         let dir = tempfile::tempdir().unwrap();
@@ -314,9 +574,9 @@ mod tests {
         };
         let mut newest = PathBuf::new();
         for i in 0..12u8 {
-            newest = write(&policy, &[i], 500).unwrap();
+            newest = write(&policy, VAULT.as_ref(), &[i], 500).unwrap();
         }
-        let kept = list(&policy.dir).unwrap();
+        let kept = list(&policy.vault_dir(VAULT.as_ref())).unwrap();
         assert_eq!(kept.len(), 3);
         assert_eq!(kept[0].path, newest);
         let contents: Vec<u8> = kept.iter().map(|b| std::fs::read(&b.path).unwrap()[0]).collect();
@@ -330,17 +590,18 @@ mod tests {
             dir: dir.path().join("b"),
             keep: 3,
         };
-        std::fs::create_dir_all(&policy.dir).unwrap();
-        std::fs::write(policy.dir.join("notes.txt"), b"other").unwrap();
+        let mine = policy.vault_dir(VAULT.as_ref());
+        std::fs::create_dir_all(&mine).unwrap();
+        std::fs::write(mine.join("notes.txt"), b"other").unwrap();
         let mut written = Vec::new();
         for (i, now) in [100, 100, 200, 300, 300].into_iter().enumerate() {
-            written.push(write(&policy, &[i as u8], now).unwrap());
+            written.push(write(&policy, VAULT.as_ref(), &[i as u8], now).unwrap());
         }
-        let listed = list(&policy.dir).unwrap();
+        let listed = list(&mine).unwrap();
         let paths: Vec<&PathBuf> = listed.iter().map(|b| &b.path).collect();
         assert_eq!(paths, [&written[4], &written[3], &written[2]]);
         assert_eq!(std::fs::read(&written[4]).unwrap(), [4]);
-        assert!(policy.dir.join("notes.txt").exists(), "other files are left alone");
+        assert!(mine.join("notes.txt").exists(), "other files are left alone");
         assert!(list(&dir.path().join("missing")).unwrap().is_empty());
         #[cfg(unix)]
         {
@@ -364,11 +625,11 @@ mod tests {
                 let policy = &policy;
                 s.spawn(move || {
                     for _ in 0..15 {
-                        write(policy, &[t], 500).expect("a concurrent backup never fails");
+                        write(policy, VAULT.as_ref(), &[t], 500).expect("a concurrent backup never fails");
                     }
                 });
             }
         });
-        assert_eq!(list(&policy.dir).unwrap().len(), 3);
+        assert_eq!(list(&policy.vault_dir(VAULT.as_ref())).unwrap().len(), 3);
     }
 }

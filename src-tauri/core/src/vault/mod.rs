@@ -476,7 +476,7 @@ impl Vault {
         }
         result?;
         if let Some(policy) = &self.auto_backup {
-            backups::write(policy, &bytes, unix_now())?;
+            backups::write(policy, &self.file, &bytes, unix_now())?;
         }
         Ok(())
     }
@@ -484,6 +484,12 @@ impl Vault {
     /// The automatic-backup policy in force (see [`Vault::set_auto_backup`]).
     pub fn auto_backup(&self) -> Option<&backups::BackupPolicy> {
         self.auto_backup.as_ref()
+    }
+
+    /// This vault's own folder inside the backup folder ([`backups::vault_dir`]), where its
+    /// automatic backups go; `None` when automatic backups are off.
+    pub fn backup_dir(&self) -> Option<PathBuf> {
+        self.auto_backup.as_ref().map(|p| p.vault_dir(&self.file))
     }
 
     /// Writes an automatic backup of the vault file as it is on disk now, whatever the policy
@@ -500,13 +506,13 @@ impl Vault {
             });
         };
         let bytes = store::read(&self.file)?;
-        backups::write(policy, &bytes, unix_now())
+        backups::write(policy, &self.file, &bytes, unix_now())
     }
 
-    /// After each successful [`Vault::save`], also write a copy of the new file into
-    /// `policy.dir`, keeping the newest `policy.keep` (see [`backups`]); `None` turns it off
-    /// (the default). A failed backup makes `save` return its error although the vault itself
-    /// was saved.
+    /// After each successful [`Vault::save`], also write a copy of the new file into this
+    /// vault's folder in `policy.dir` ([`Vault::backup_dir`]), keeping its newest `policy.keep`
+    /// (see [`backups`]); `None` turns it off (the default). A failed backup makes `save` return
+    /// its error although the vault itself was saved.
     pub fn set_auto_backup(&mut self, policy: Option<backups::BackupPolicy>) {
         self.auto_backup = policy;
     }
@@ -539,6 +545,14 @@ impl Vault {
         check_password(new_password)?;
         let params = kdf.unwrap_or(self.kdf);
         params.validate()?;
+        // Backups of the old flat layout that carry this vault's slot move into its folder
+        // first, so the re-keying below finds them; other vaults' backups are never touched.
+        if let (Some(policy), Some(Slot::Password(slot))) = (
+            &self.auto_backup,
+            self.header.slots.iter().find(|s| matches!(s, Slot::Password(_))),
+        ) {
+            backups::adopt(policy, &self.file, slot)?;
+        }
         let mut master_key = Zeroizing::new([0u8; KEY_LEN]);
         random_bytes(master_key.as_mut_slice())?;
         let slot = new_password_slot(new_password, params, &master_key, random_array()?, random_array()?)?;
@@ -575,18 +589,19 @@ impl Vault {
         result?;
         if let Some(policy) = &self.auto_backup {
             let bytes = store::read(&self.file)?;
-            backups::write(policy, &bytes, unix_now())?;
+            backups::write(policy, &self.file, &bytes, unix_now())?;
         }
         Ok(())
     }
 
-    /// Re-encrypts every automatic backup in `policy.dir` that `old_key` opens under this
-    /// vault's (new) header and master key, one file at a time (temporary file, then rename:
-    /// each file is whole under the old key or the new one, whatever happens); a backup that
-    /// `old_key` does not open (it predates an earlier password change, or is damaged) is
-    /// removed, since it may still open with an older password.
+    /// Re-encrypts every automatic backup in this vault's own folder ([`Vault::backup_dir`])
+    /// that `old_key` opens under this vault's (new) header and master key, one file at a time
+    /// (temporary file, then rename: each file is whole under the old key or the new one,
+    /// whatever happens); a backup of that folder that `old_key` does not open (it predates an
+    /// earlier password change, or is damaged) is removed, since it may still open with an older
+    /// password. Other vaults' folders and the old flat layout are never read here.
     fn rekey_backups(&self, policy: &backups::BackupPolicy, old_key: &[u8; KEY_LEN]) -> Result<(), VaultError> {
-        for backup in backups::list(&policy.dir)? {
+        for backup in backups::list(&policy.vault_dir(&self.file))? {
             let data = store::read(&backup.path).and_then(|bytes| decrypt_with_key(&bytes, old_key));
             match data {
                 Ok(data) => {
@@ -946,12 +961,14 @@ mod tests {
     fn a_password_change_rekeys_every_backup_and_removes_unreadable_ones() {
         let dir = tempfile::tempdir().expect("temp dir");
         let (mut vault, policy) = vault_with_backups(dir.path(), 3);
-        // A backup from before an earlier password change (another key): it must go.
+        let mine = vault.backup_dir().expect("backups on");
+        // A backup in this vault's folder from before an earlier password change (another
+        // key): it must go.
         let ancient = dir.path().join("ancient.spv");
         Vault::create(&ancient, &SecretString::new("older"), KdfParams::MINIMUM).expect("create");
-        let ancient_backup = policy.dir.join("vault-00000000001-0.spv");
+        let ancient_backup = mine.join("vault-00000000001-0.spv");
         std::fs::copy(&ancient, &ancient_backup).expect("copy");
-        let before: Vec<VaultData> = backups::list(&policy.dir)
+        let before: Vec<VaultData> = backups::list(&mine)
             .expect("list")
             .iter()
             .filter(|b| b.path != ancient_backup)
@@ -966,7 +983,7 @@ mod tests {
 
         vault.change_password(&SecretString::new("new"), None).expect("change");
 
-        let after = backups::list(&policy.dir).expect("list");
+        let after = backups::list(&mine).expect("list");
         assert!(!ancient_backup.exists(), "a backup the old key cannot open is removed");
         assert_eq!(after.len(), 4, "three re-keyed and one of the new file");
         for b in &after {
@@ -1000,7 +1017,7 @@ mod tests {
         );
         assert_eq!(vault.auto_backup(), Some(&policy), "the policy stays in force");
         // No temporary file is left in the folder.
-        let names: Vec<String> = std::fs::read_dir(&policy.dir)
+        let names: Vec<String> = std::fs::read_dir(&mine)
             .expect("read dir")
             .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
             .collect();
@@ -1011,11 +1028,12 @@ mod tests {
     #[test]
     fn a_crash_while_rekeying_leaves_every_backup_readable_by_one_password() {
         let dir = tempfile::tempdir().expect("temp dir");
-        let (mut vault, policy) = vault_with_backups(dir.path(), 4);
+        let (mut vault, _) = vault_with_backups(dir.path(), 4);
+        let mine = vault.backup_dir().expect("backups on");
         backups::crash::after(2);
         assert!(vault.change_password(&SecretString::new("new"), None).is_err());
         assert!(opens(&dir.path().join("v.spv"), "new"), "the new password is in force");
-        let listed = backups::list(&policy.dir).expect("list");
+        let listed = backups::list(&mine).expect("list");
         assert_eq!(listed.len(), 4);
         let (mut old, mut new) = (0, 0);
         for b in &listed {
@@ -1030,7 +1048,7 @@ mod tests {
         vault
             .change_password(&SecretString::new("newer"), None)
             .expect("change");
-        for b in backups::list(&policy.dir).expect("list") {
+        for b in backups::list(&mine).expect("list") {
             assert!(opens(&b.path, "newer") && !opens(&b.path, "new") && !opens(&b.path, "old"));
         }
     }

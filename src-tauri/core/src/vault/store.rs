@@ -174,7 +174,7 @@ fn write_temp(path: &Path, bytes: &[u8]) -> Result<PathBuf, VaultError> {
 }
 
 /// Flushes a folder's entries (renames, links) to disk. A no-op where folders cannot be opened.
-fn sync_dir(dir: &Path) -> Result<(), VaultError> {
+pub(crate) fn sync_dir(dir: &Path) -> Result<(), VaultError> {
     #[cfg(unix)]
     File::open(dir).and_then(|d| d.sync_all()).map_err(io_err(dir))?;
     #[cfg(not(unix))]
