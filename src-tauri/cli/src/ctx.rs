@@ -20,8 +20,8 @@ pub fn backup_dir() -> Option<PathBuf> {
     backup_policy().map(|p| p.dir)
 }
 
-/// After every save, a copy of the vault in [`backup_dir`], the newest N kept (ten unless the
-/// settings file says otherwise): the policy the desktop app uses too.
+/// After every save, a copy of the vault in its own folder inside [`backup_dir`], its newest N
+/// kept (ten unless the settings file says otherwise): the policy the desktop app uses too.
 pub fn backup_policy() -> Option<smartpush_core::vault::backups::BackupPolicy> {
     smartpush_core::vault::backups::configured_policy()
 }

@@ -4,6 +4,9 @@
 //!
 //! A restore makes the backup file the vault file (after backing up the current one) and locks
 //! the app, which then asks for that backup's password.
+//!
+//! Every vault file keeps its backups in its own folder inside the backup folder (issue 14:
+//! `smartpush_core::vault::backups::vault_dir`); the list is the current vault file's only.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -28,7 +31,7 @@ pub struct BackupEntry {
     pub size: u64,
 }
 
-/// The backup policy and the backups, newest first.
+/// The backup policy and the current vault's backups, newest first.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 pub struct BackupInfo {
     /// The backup folder; `None`: automatic backups are off.
@@ -37,7 +40,7 @@ pub struct BackupInfo {
     pub keep: u32,
     /// True when `$SMARTPUSH_AUTH_BACKUP_DIR` chooses the folder (the dialog cannot change it).
     pub dir_from_env: bool,
-    /// The backups, newest first.
+    /// The current vault file's backups, newest first.
     pub backups: Vec<BackupEntry>,
 }
 
@@ -47,11 +50,11 @@ fn source(state: &AppState) -> IpcResult<BackupSource> {
         .ok_or_else(|| IpcError::Invalid("automatic backups are not available in this session".into()))
 }
 
-fn info(source: &BackupSource) -> IpcResult<BackupInfo> {
+fn info(state: &AppState, source: &BackupSource) -> IpcResult<BackupInfo> {
     let settings = source.settings();
     let policy = source.policy();
-    let backups = match &policy {
-        Some(p) => backups::list(&p.dir)?
+    let backups = match (&policy, state.path()) {
+        (Some(p), Some(vault)) => backups::list_for(&p.dir, &vault)?
             .into_iter()
             .map(|b| BackupEntry {
                 size: std::fs::metadata(&b.path).map_or(0, |m| m.len()),
@@ -59,7 +62,7 @@ fn info(source: &BackupSource) -> IpcResult<BackupInfo> {
                 created: b.created,
             })
             .collect(),
-        None => Vec::new(),
+        _ => Vec::new(),
     };
     Ok(BackupInfo {
         dir: policy.as_ref().map(|p| p.dir.display().to_string()),
@@ -73,7 +76,7 @@ fn info(source: &BackupSource) -> IpcResult<BackupInfo> {
 #[tauri::command]
 pub async fn backup_info(state: State<'_, Arc<AppState>>) -> IpcResult<BackupInfo> {
     let state = Arc::clone(&state);
-    blocking(move || info(&source(&state)?)).await
+    blocking(move || info(&state, &source(&state)?)).await
 }
 
 /// Writes a backup of the vault now.
@@ -89,7 +92,7 @@ pub async fn backup_now(state: State<'_, Arc<AppState>>) -> IpcResult<BackupInfo
             )));
         }
         state.with_vault(instant(), |vault| Ok(vault.back_up_now()?))?;
-        info(&source)
+        info(&state, &source)
     })
     .await
 }
@@ -116,7 +119,7 @@ pub async fn backup_set(state: State<'_, Arc<AppState>>, dir: Option<String>, ke
             e => e.into(),
         })?;
         state.set_backup_source(Some(source.clone()));
-        info(&source)
+        info(&state, &source)
     })
     .await
 }
@@ -171,8 +174,14 @@ pub async fn restore_pick_file<R: Runtime>(
     state: State<'_, Arc<AppState>>,
 ) -> IpcResult<Option<String>> {
     let mut builder = super::transfer::file_dialog(&app)?.set_title("Restore from a backup");
-    let folder = state.backup_source().and_then(|s| s.policy()).map(|p| p.dir);
-    if let Some(dir) = folder.filter(|d| d.is_dir()) {
+    // The folder of this vault file's backups when there is one (a vault lost at the same
+    // path), else the backup folder, where every vault's folder is.
+    let root = state.backup_source().and_then(|s| s.policy()).map(|p| p.dir);
+    let own = root
+        .as_deref()
+        .zip(state.path())
+        .map(|(root, vault)| backups::vault_dir(root, &vault));
+    if let Some(dir) = own.into_iter().chain(root).find(|d| d.is_dir()) {
         builder = builder.set_directory(dir);
     }
     blocking(move || {

@@ -499,7 +499,7 @@ keep: number,
  */
 dir_from_env: boolean, 
 /**
- * The backups, newest first.
+ * The current vault file's backups, newest first.
  */
 backups: Array<BackupEntry>, };
 

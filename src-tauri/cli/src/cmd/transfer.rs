@@ -438,16 +438,18 @@ fn write_private(path: &Path, bytes: &[u8], replace: bool) -> Result<()> {
     result.map_err(write_error)
 }
 
-/// `backup list` and `backup restore`.
+/// `backup list` and `backup restore`: this vault's backups only (its folder inside the backup
+/// folder, and its backups of the old flat layout; see `smartpush_core::vault::backups`).
 pub fn backup(ctx: &mut Ctx, sub: BackupCommand) -> Result<()> {
     use smartpush_core::vault::backups;
-    let dir = crate::ctx::backup_dir().ok_or_else(|| {
+    let root = crate::ctx::backup_dir().ok_or_else(|| {
         CliError::Invalid(format!(
             "automatic backups are off (${} is empty)",
             crate::ctx::BACKUP_DIR_ENV
         ))
     })?;
-    let listed = backups::list(&dir)?;
+    let dir = backups::vault_dir(&root, &ctx.vault_path);
+    let listed = backups::list_for(&root, &ctx.vault_path)?;
     match sub {
         BackupCommand::List => {
             if ctx.json {
@@ -456,6 +458,15 @@ pub fn backup(ctx: &mut Ctx, sub: BackupCommand) -> Result<()> {
                     .map(|b| serde_json::json!({ "path": b.path.display().to_string(), "created": b.created }))
                     .collect();
                 return output::json(&rows);
+            }
+            // Backups of the old shared layout that this vault does not claim: another vault's,
+            // or no vault's. Said once, never listed as this vault's.
+            let others = backups::unclaimed(&root, &ctx.vault_path)?.len();
+            if others > 0 {
+                output::note(format!(
+                    "{others} older backup(s) in {} belong to another vault or to none; restore one by its path.",
+                    root.display()
+                ));
             }
             if listed.is_empty() {
                 output::note(format!(
