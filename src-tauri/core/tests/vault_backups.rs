@@ -161,7 +161,7 @@ fn issue_14_flat_layout_backups_are_attributed_and_never_lost() {
     );
     assert_eq!(
         paths(backups::list_for(&policy.dir, &b_path).expect("list")),
-        [b1.clone()]
+        std::slice::from_ref(&b1)
     );
     assert!(backups::list_for(&policy.dir, &c_path).expect("list").is_empty());
     assert_eq!(
@@ -204,7 +204,10 @@ fn issue_14_flat_layout_backups_are_attributed_and_never_lost() {
     assert_eq!(theirs.len(), 2, "the moved one, re-keyed, and one of the new file");
     assert!(theirs.iter().all(|p| opens(p, "password B2")));
     assert!(!b1.exists());
-    assert_eq!(paths(backups::list(&policy.dir).expect("list")), [c1.clone()]);
+    assert_eq!(
+        paths(backups::list(&policy.dir).expect("list")),
+        std::slice::from_ref(&c1)
+    );
     assert_eq!(fs::read(&c1).expect("C's"), c1_bytes);
     assert_eq!(paths(backups::list(&a_dir).expect("list")), mine, "A's untouched by B");
 
