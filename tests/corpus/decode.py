@@ -535,8 +535,9 @@ def readme_table(manifest: dict, results: list[dict]) -> str:
         f"(plus {failed} entries that must fail and {skipped} skipped); "
         f"{len(manifest['unsupported'])} files of formats this app does not read.",
         "",
-        "| file | written by | format | accounts | source (repository, path at commit) | licence | password |",
-        "|---|---|---|---|---|---|---|",
+        "| file | written by | format | accounts | source (repository, path at commit) | licence | password "
+        "| known failure |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     sources = manifest["sources"]
     for e, r in zip(supported, results):
@@ -551,7 +552,8 @@ def readme_table(manifest: dict, results: list[dict]) -> str:
         count = str(len(r["accounts"])) + (f" ({', '.join(extra)})" if extra else "")
         lines.append(f"| `{e['file']}` | {e['written_by']} | {e['format']} | {count} | "
                      f"{s['repo']} `{e['path']}` @ {s['commit'][:12]} | {s['licence']} | "
-                     f"{('`' + e['password'] + '`') if e.get('password') else '—'} |")
+                     f"{('`' + e['password'] + '`') if e.get('password') else '—'} | "
+                     f"{e.get('known_failure', '')} |")
     lines += ["", "Files of formats this app does not read (each must be refused with an error):", "",
               "| file | written by | source (repository, path at commit) | licence | password |",
               "|---|---|---|---|---|"]
