@@ -365,6 +365,7 @@ def read_2fas(data: bytes, password: str | None) -> Result:
     services = root.get("services") or []
     if root.get("servicesEncrypted"):
         services = twofas_decrypt(root["servicesEncrypted"], password)
+    groups = {g.get("id"): g.get("name") for g in root.get("groups") or []}
     r = Result()
     for s in services:
         otp = s.get("otp") or {}
@@ -376,8 +377,10 @@ def read_2fas(data: bytes, password: str | None) -> Result:
         def build(s=s, otp=otp, issuer=issuer, name=name):
             kind = (otp.get("tokenType") or "TOTP").lower()
             counter = otp.get("counter", 0)
+            # A 2FAS group (a folder in 2FAS) becomes a tag, as Aegis's groups do.
+            tags = [groups[s["groupId"]]] if s.get("groupId") in groups else []
             return account(kind, issuer, name, b32_bytes(s.get("secret")), otp.get("algorithm"),
-                           otp.get("digits"), otp.get("period"), counter)
+                           otp.get("digits"), otp.get("period"), counter, tags=tags)
 
         r.entry(issuer, name, build)
     return r
