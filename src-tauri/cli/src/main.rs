@@ -7,6 +7,7 @@ mod args;
 mod cmd;
 mod ctx;
 mod error;
+mod input;
 mod output;
 mod password;
 
