@@ -163,7 +163,7 @@ fn draft_by_hand(args: &AddArgs, secret: Option<(&str, &str)>) -> Result<Account
     let name = clean_label(args.account.as_deref().unwrap_or_default());
     if issuer.is_empty() && name.is_empty() {
         return Err(CliError::Usage(
-            "nothing to add: give otpauth:// URIs, or --issuer and --account (with --secret for codes)".into(),
+            "nothing to add: give otpauth:// URIs (or --uri-file), or --issuer and --account (with --secret-file for codes)".into(),
         ));
     }
     let otp = match secret {
