@@ -25,7 +25,7 @@ pub const MAX_PASSWORD_SLOTS: usize = 4;
 /// at Aegis's own setting (32 MiB, p = 1; a real file has one, two with a backup password).
 /// That costs about a third of the CPU time of our own Strong unlock (256 MiB, 4 passes), whose
 /// 4 lanes run on up to 4 cores while scrypt runs on one: on any machine the worst file accepted
-/// takes at most about the time of a Strong unlock (measured in `docs/security.md`).
+/// takes at most about 1.5 times as long as a Strong unlock (measured in `docs/security.md`).
 pub const MAX_IMPORT_SCRYPT_WORK: u64 = 128 * 1024 * 1024;
 /// The work cap [`check_scrypt_work`] applies: [`MAX_IMPORT_SCRYPT_WORK`], except in fuzzing
 /// builds, where it is the fuzzing memory cap (see [`SCRYPT_MEMORY_CAP`]).
