@@ -105,8 +105,8 @@ fn password_slots(header: &Value) -> Result<Vec<PasswordSlot>, TransferError> {
             password_slots.len()
         )));
     }
-    // Every slot is checked before any key derivation starts.
-    password_slots
+    // Every slot is checked, and their work together, before any key derivation starts.
+    let slots = password_slots
         .into_iter()
         .map(|slot| {
             let num = |key: &'static str| {
@@ -134,7 +134,9 @@ fn password_slots(header: &Value) -> Result<Vec<PasswordSlot>, TransferError> {
                 wrapped: hex_field(slot, "key")?,
             })
         })
-        .collect()
+        .collect::<Result<Vec<_>, TransferError>>()?;
+    crypto::check_scrypt_work(Format::Aegis, slots.iter().map(|s| s.params))?;
+    Ok(slots)
 }
 
 fn decrypt(header: &Value, db: &str, password: &SecretString) -> Result<Zeroizing<Vec<u8>>, TransferError> {

@@ -48,7 +48,7 @@ mod twofas;
 mod uris;
 
 pub use aegis::{AEGIS_SCRYPT_LOG_N, AEGIS_SCRYPT_P, AEGIS_SCRYPT_R};
-pub use crypto::{MAX_PASSWORD_SLOTS, MAX_SCRYPT_MEMORY};
+pub use crypto::{MAX_IMPORT_SCRYPT_WORK, MAX_PASSWORD_SLOTS, MAX_SCRYPT_MEMORY};
 pub use inputs::{JoinError, join_inputs};
 
 /// The largest input any importer reads (10 MiB): exports of hundreds of accounts are a few
@@ -215,6 +215,19 @@ pub enum TransferError {
     /// The file asks for key-derivation settings beyond what this app accepts.
     #[error("the file's key-derivation settings are unacceptable: {0}")]
     KdfParams(String),
+    /// The password slots of an encrypted file together ask for more key derivation than an
+    /// import does ([`MAX_IMPORT_SCRYPT_WORK`]); refused before any derivation.
+    #[error(
+        "this {format} export's password slots together ask for {asked_mib} MiB of scrypt work (memory × p), more than the {max_mib} MiB an import does"
+    )]
+    KdfWorkTooHigh {
+        /// The format being read.
+        format: Format,
+        /// The work asked for, in MiB swept.
+        asked_mib: u64,
+        /// The cap, in MiB swept.
+        max_mib: u64,
+    },
     /// A variant of a format this app does not read (e.g. an encrypted Bitwarden export).
     #[error("unsupported: {0}")]
     Unsupported(String),
