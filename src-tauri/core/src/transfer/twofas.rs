@@ -12,8 +12,7 @@ use serde_json::Value;
 
 use super::crypto::{self, NONCE_LEN, TAG_LEN};
 use super::{
-    EntryFields, Format, Imported, Importer, TransferError, base32_secret, field, label_of, parse_json_bytes,
-    push_entry,
+    EntryFields, Format, Imported, Importer, TransferError, base32_secret, field, parse_json_bytes, push_entry,
 };
 use crate::account::{AccountDraft, OtpKind, SecretString};
 
@@ -62,12 +61,7 @@ impl Importer for TwoFasImporter {
             let otp = service.get("otp").cloned().unwrap_or(Value::Null);
             let issuer = first_non_empty(&[field::opt_str(&otp, "issuer"), field::opt_str(service, "name")]);
             let name = first_non_empty(&[field::opt_str(&otp, "account"), field::opt_str(&otp, "label")]);
-            push_entry(
-                &mut out,
-                i + 1,
-                label_of(issuer, name),
-                read_service(service, &otp, issuer, name),
-            );
+            push_entry(&mut out, i + 1, issuer, name, read_service(service, &otp, issuer, name));
         }
         Ok(out)
     }
