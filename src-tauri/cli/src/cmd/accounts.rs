@@ -158,9 +158,8 @@ fn draft_by_hand(args: &AddArgs) -> Result<AccountDraft> {
     let otp = match &args.secret {
         None => None,
         Some(text) => {
-            let secret = Secret::from_base32(text).ok_or_else(|| {
-                CliError::Invalid("--secret is not valid base32 (letters A–Z and digits 2–7; spaces are fine)".into())
-            })?;
+            // The core's one base32 reader: any length, the problem named without the secret.
+            let secret = Secret::parse_base32(text).map_err(|e| CliError::Invalid(format!("--secret: {e}")))?;
             let kind = match args.kind {
                 TypeArg::Totp => OtpKind::Totp,
                 TypeArg::Hotp => OtpKind::Hotp,
