@@ -433,9 +433,18 @@ fn one_bad_entry_never_sinks_an_import_and_duplicates_are_reported() {
     let out = transfer::import(text.as_bytes(), None, None).expect("import");
     let issuers: Vec<&str> = out.accounts.iter().map(|a| a.issuer.as_str()).collect();
     assert_eq!(issuers, ["A", "E"]);
-    assert_eq!(out.duplicates, ["A (a)"]);
+    let duplicate = &out.duplicates[0];
+    assert_eq!((duplicate.issuer.as_str(), duplicate.account.as_str()), ("A", "a"));
+    assert_eq!(duplicate.to_string(), "A (a)");
     let lines: Vec<usize> = out.failed.iter().map(|f| f.index).collect();
     assert_eq!(lines, [2, 4, 5]);
+    // Issue 14: a failed URI names its entry (the label was empty, only the line was given).
+    let named: Vec<(&str, &str, &str)> = out
+        .failed
+        .iter()
+        .map(|f| (f.issuer.as_str(), f.account.as_str(), f.label.as_str()))
+        .collect();
+    assert_eq!(named, [("B", "b", "B (b)"), ("C", "c", "C (c)"), ("D", "d", "D (d)")]);
     for f in &out.failed {
         assert!(!f.error.to_string().contains("KRSXG5") && !format!("{f:?}").contains("KRSXG5"));
     }

@@ -248,11 +248,27 @@ fn the_manual_form_reports_each_field_and_adds_a_valid_account() {
         .filter_map(|i| i["field"].as_str())
         .collect();
     assert_eq!(fields, ["issuer", "secret"]);
-    let issues = ok(&mock.1, "check_manual", form("Shop", "JBSW Y3DP EHPK 3PXP", 9));
+    let issues = ok(&mock.1, "check_manual", form("Shop", "JBSW Y3DP EHPK 3PXP", 11));
     assert_eq!(issues[0]["field"], "digits", "{issues}");
     assert_eq!(
-        err_type(&mock.1, "add_manual", form("Shop", "JBSWY3DPEHPK3PXP", 9)),
+        err_type(&mock.1, "add_manual", form("Shop", "JBSWY3DPEHPK3PXP", 11)),
         "Invalid"
+    );
+    // Issue 14: 9 and 10 digits, and a secret whose length leaves a partial base32 group.
+    for digits in [9, 10] {
+        assert_eq!(
+            ok(&mock.1, "check_manual", form("Shop", "JBSWY3DPEHPK3PXPJBSWY3", digits)),
+            json!([])
+        );
+    }
+    let issues = ok(&mock.1, "check_manual", form("Shop", "JBSW0Y3DP", 6));
+    assert_eq!(issues[0]["field"], "secret", "{issues}");
+    assert!(
+        issues[0]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("Character 5 of the secret is the digit"),
+        "{issues}"
     );
     assert_eq!(
         ok(&mock.1, "check_manual", form("Shop", "jbsw y3dp ehpk 3pxp", 6)),

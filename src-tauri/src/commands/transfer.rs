@@ -49,8 +49,8 @@ pub struct ImportPreview {
     pub entries: Vec<Candidate>,
     /// Entries that could not be read.
     pub failed: Vec<ImportFailure>,
-    /// Sentences about the whole file: duplicates inside it, missing Google Authenticator
-    /// batch parts, lost fields.
+    /// Sentences about the whole file: duplicates inside it, entries left out on purpose
+    /// (codes in Ente's trash), missing Google Authenticator batch parts, lost fields.
     pub warnings: Vec<String>,
 }
 
@@ -222,6 +222,9 @@ pub async fn import_preview(
         let mut warnings = outcome.warnings.clone();
         for label in &outcome.duplicates {
             warnings.push(format!("{label} appears twice in the file; it is listed once."));
+        }
+        for skipped in &outcome.skipped {
+            warnings.push(format!("{} is {}; it is not imported.", skipped.entry, skipped.reason));
         }
         let preview = ImportPreview {
             format: outcome.format.title().to_owned(),

@@ -169,11 +169,8 @@ fn draft_by_hand(args: &AddArgs, secret: Option<(&str, &str)>) -> Result<Account
     let otp = match secret {
         None => None,
         Some((text, from)) => {
-            let secret = Secret::from_base32(text).ok_or_else(|| {
-                CliError::Invalid(format!(
-                    "{from} is not valid base32 (letters A–Z and digits 2–7; spaces are fine)"
-                ))
-            })?;
+            // The core's one base32 reader: any length, the problem named without the secret.
+            let secret = Secret::parse_base32(text).map_err(|e| CliError::Invalid(format!("{from}: {e}")))?;
             let kind = match args.kind {
                 TypeArg::Totp => OtpKind::Totp,
                 TypeArg::Hotp => OtpKind::Hotp,

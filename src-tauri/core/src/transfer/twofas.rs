@@ -12,8 +12,7 @@ use serde_json::Value;
 
 use super::crypto::{self, NONCE_LEN, TAG_LEN};
 use super::{
-    EntryFields, Format, Imported, Importer, TransferError, base32_secret, field, label_of, parse_json_bytes,
-    push_entry,
+    EntryFields, Format, Imported, Importer, TransferError, base32_secret, field, parse_json_bytes, push_entry,
 };
 use crate::account::{AccountDraft, OtpKind, SecretString};
 
@@ -75,7 +74,8 @@ impl Importer for TwoFasImporter {
             push_entry(
                 &mut out,
                 i + 1,
-                label_of(issuer, name),
+                issuer,
+                name,
                 read_service(service, &otp, issuer, name, tags),
             );
         }
