@@ -249,3 +249,19 @@ fn issue14_google_reports_name_entries_and_each_export() {
         ]
     );
 }
+
+/// Ente counts an HOTP code whose URI has no counter from 0; the same URI outside an Ente export
+/// still needs its counter (the Key URI format requires one).
+#[test]
+fn ente_hotp_without_a_counter_starts_at_zero() {
+    let uri = "otpauth://hotp/Bank:alice?secret=JBSWY3DPEHPK3PXP&issuer=Bank&digits=6";
+    let line = ente_line(uri, &serde_json::json!({"trashed": false, "note": "n"}));
+    let out = import(line.as_bytes(), None, None).expect("import");
+    assert_eq!(out.accounts.len(), 1, "{:?}", out.failed);
+    let otp = out.accounts[0].otp.as_ref().expect("otp");
+    assert_eq!((otp.kind, otp.counter), (OtpKind::Hotp, 0));
+
+    let plain = import(uri.as_bytes(), None, None).expect("import");
+    assert!(plain.accounts.is_empty());
+    assert_eq!(plain.failed.len(), 1);
+}

@@ -93,6 +93,15 @@ fn read_otpauth(out: &mut Imported, index: usize, line: &str) {
         });
         return;
     }
+    // Ente counts an HOTP code whose URI has no counter from 0 (its `Code._getCounter`), where
+    // the Key URI format requires one: an Ente line is read as Ente shows it.
+    let with_counter;
+    let line = if display.is_some() && is_hotp(line) && uri::parameter(line, "counter").is_none() {
+        with_counter = Zeroizing::new(format!("{line}&counter=0"));
+        with_counter.as_str()
+    } else {
+        line
+    };
     let result = uri::parse_otpauth(line)
         .map_err(TransferError::from)
         .and_then(|draft| match &draft.otp {
@@ -109,6 +118,12 @@ fn read_otpauth(out: &mut Imported, index: usize, line: &str) {
         ));
     }
     push_entry(out, index, &issuer, &name, result);
+}
+
+/// Whether `line` is an `otpauth://hotp/` URI.
+fn is_hotp(line: &str) -> bool {
+    const HOTP: &str = "otpauth://hotp/";
+    line.get(..HOTP.len()).is_some_and(|h| h.eq_ignore_ascii_case(HOTP))
 }
 
 /// What Ente Auth keeps beside each code, in the URI's `codeDisplay` parameter: JSON such as
