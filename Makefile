@@ -64,8 +64,9 @@ test-e2e:
 # Release builds of smartpush-auth and of the app as `tauri build` would make it (tauri's
 # custom-protocol feature; `deps` has built the UI), then the bundler (npm @tauri-apps/cli,
 # offline) packs them (tauri.conf.json bundle.linux.deb.files). `make bench-app` measures the
-# same binaries, so one release build serves both.
-package: deps ## Build the .deb into target/release/bundle/deb (release: the app, smartpush-auth, desktop entry, icons)
+# same binaries, so one release build serves both. The UI is built first: the app embeds
+# ui/dist, which a fresh clone does not have.
+package: deps $(UI_DIST) ## Build the .deb into target/release/bundle/deb (release: the app, smartpush-auth, desktop entry, icons)
 	$(CARGO) build --release -p smartpush-auth
 	$(CARGO) build --release --features tauri/custom-protocol -p smartpush-authenticator --bin smartpush-authenticator
 	ui/node_modules/.bin/tauri bundle --bundles deb

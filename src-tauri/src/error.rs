@@ -60,7 +60,11 @@ impl From<VaultError> for IpcError {
         let message = err.to_string();
         match err {
             VaultError::WrongPassword => IpcError::WrongPassword(message),
-            VaultError::Damaged { .. } | VaultError::NotAVault => IpcError::Damaged(message),
+            // A header asking for more key derivation than any vault we create is not a vault
+            // to open: the unlock screen offers the backup, as for any damaged file.
+            VaultError::Damaged { .. } | VaultError::NotAVault | VaultError::KdfWorkTooHigh { .. } => {
+                IpcError::Damaged(message)
+            }
             VaultError::NotFound(_) => IpcError::NoVault(message),
             VaultError::AlreadyExists(_) | VaultError::BackupExists { .. } => IpcError::AlreadyExists(message),
             VaultError::Locked(_) | VaultError::ChangedOnDisk => IpcError::InUse(message),
@@ -122,6 +126,11 @@ mod tests {
             other => panic!("not Damaged: {other:?}"),
         }
         assert!(matches!(IpcError::from(VaultError::ChangedOnDisk), IpcError::InUse(_)));
+        let costly = VaultError::KdfWorkTooHigh {
+            asked_mib_passes: 4 * 65_536,
+            max_mib_passes: 65_536,
+        };
+        assert!(matches!(IpcError::from(costly), IpcError::Damaged(_)));
         assert!(matches!(
             IpcError::from(VaultError::NotFound("/x".into())),
             IpcError::NoVault(_)

@@ -5,6 +5,7 @@
 //! timeout is dropped (its keys zeroized) before the command sees it; [`watch_idle`] drops it on
 //! time when no command comes (the window hidden or minimised).
 
+use std::collections::HashSet;
 use std::ffi::OsString;
 use std::path::PathBuf;
 use std::sync::mpsc::{self, Receiver};
@@ -55,6 +56,9 @@ struct Inner {
     import: Vec<AccountDraft>,
     /// Where the automatic-backup policy comes from; `None`: no automatic backups.
     backups: Option<BackupSource>,
+    /// The files the person chose in the save dialog this session ([`AppState::grant_save_target`]):
+    /// the only paths an export may be written to, so a script in the web view cannot name one.
+    save_targets: HashSet<PathBuf>,
     /// Why the vault was last locked without the user asking, until it is unlocked again.
     locked_by: Option<LockReason>,
 }
@@ -277,6 +281,17 @@ impl AppState {
             }
             None => false,
         }
+    }
+
+    /// Records `path` as chosen by the person in the native save dialog; only such paths are
+    /// written by an export ([`AppState::is_save_target`]).
+    pub fn grant_save_target(&self, path: PathBuf) {
+        self.lock_inner().save_targets.insert(path);
+    }
+
+    /// Whether the person chose `path` in the save dialog during this session.
+    pub fn is_save_target(&self, path: &std::path::Path) -> bool {
+        self.lock_inner().save_targets.contains(path)
     }
 
     /// Drops the unlocked vault (its keys are zeroized on drop) and any pending drafts: the

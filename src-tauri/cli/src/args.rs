@@ -31,7 +31,8 @@ pub struct GlobalArgs {
     pub vault: Option<PathBuf>,
 
     /// Read the master password from the first line of standard input
-    /// (`passwd` reads the new password from the second line).
+    /// (`passwd` reads the new password from the second line; a file given as "-" is what
+    /// follows the password line).
     #[arg(long, global = true)]
     pub password_stdin: bool,
 
@@ -195,14 +196,26 @@ impl KdfArgs {
 
 /// `add`: URIs, or one account by hand.
 #[derive(Debug, Args)]
-#[command(group = clap::ArgGroup::new("by_hand").multiple(true).args(["issuer", "account", "secret"]))]
+#[command(group = clap::ArgGroup::new("by_hand").multiple(true).args(["issuer", "account", "secret", "secret_file"]))]
+#[command(group = clap::ArgGroup::new("secret_source").args(["secret", "secret_file"]))]
+#[command(
+    after_help = "Secrets given as arguments (--secret, a URI's secret=) can be read by every local user in the \
+process list while the command runs. --secret-file and --uri-file read them from a file, or from standard input \
+with \"-\" (after the password line when --password-stdin is used)."
+)]
 pub struct AddArgs {
     /// otpauth:// or otpauth-migration:// URIs ("-" reads them from standard input, one per line).
+    /// An argument is visible to other local users: prefer --uri-file.
     #[arg(value_name = "URI", conflicts_with = "by_hand")]
     pub uris: Vec<String>,
 
+    /// Read otpauth:// or otpauth-migration:// URIs from a file, one per line (blank lines and
+    /// surrounding spaces ignored; "-": standard input).
+    #[arg(long, value_name = "PATH", conflicts_with_all = ["uris", "by_hand"])]
+    pub uri_file: Option<PathBuf>,
+
     /// Add every account found in the QR codes of an image file (repeatable).
-    #[arg(long, value_name = "IMAGE", conflicts_with_all = ["uris", "by_hand"])]
+    #[arg(long, value_name = "IMAGE", conflicts_with_all = ["uris", "uri_file", "by_hand"])]
     pub scan: Vec<PathBuf>,
 
     /// Service name, e.g. SmartPush.
@@ -212,23 +225,28 @@ pub struct AddArgs {
     #[arg(long)]
     pub account: Option<String>,
     /// The base32 secret (spaces, dashes and lower case are fine). Without it, the account
-    /// keeps recovery codes only.
+    /// keeps recovery codes only. Other local users can read it in the process list while the
+    /// command runs: prefer --secret-file.
     #[arg(long)]
     pub secret: Option<String>,
+    /// Read the base32 secret from a file ("-": standard input, after the password line with
+    /// --password-stdin); surrounding whitespace is ignored.
+    #[arg(long, value_name = "PATH")]
+    pub secret_file: Option<PathBuf>,
     /// HMAC algorithm.
-    #[arg(long, value_enum, default_value_t = AlgorithmArg::Sha1, requires = "secret")]
+    #[arg(long, value_enum, default_value_t = AlgorithmArg::Sha1, requires = "secret_source")]
     pub algorithm: AlgorithmArg,
     /// Code length (6–8; Steam codes are always 5).
-    #[arg(long, requires = "secret")]
+    #[arg(long, requires = "secret_source")]
     pub digits: Option<u8>,
     /// Time step in seconds (TOTP) [default: 30]
-    #[arg(long, requires = "secret")]
+    #[arg(long, requires = "secret_source")]
     pub period: Option<u32>,
     /// Kind of code.
-    #[arg(long = "type", value_enum, default_value_t = TypeArg::Totp, requires = "secret")]
+    #[arg(long = "type", value_enum, default_value_t = TypeArg::Totp, requires = "secret_source")]
     pub kind: TypeArg,
     /// Initial counter (HOTP).
-    #[arg(long, requires = "secret")]
+    #[arg(long, requires = "secret_source")]
     pub counter: Option<u64>,
     /// A note kept with the account.
     #[arg(long, requires = "by_hand")]
@@ -284,10 +302,11 @@ pub enum RecoveryCommand {
     Add {
         /// The account's id.
         id: String,
-        /// The codes.
+        /// The codes (visible to other local users in the process list: prefer --file).
         #[arg(required_unless_present = "file", conflicts_with = "file")]
         codes: Vec<String>,
-        /// A downloaded recovery-codes text file (headings and blank lines are skipped).
+        /// A downloaded recovery-codes text file (headings and blank lines are skipped; "-":
+        /// standard input, after the password line with --password-stdin).
         #[arg(long, value_name = "FILE")]
         file: Option<PathBuf>,
     },
@@ -296,12 +315,18 @@ pub enum RecoveryCommand {
         /// The account's id.
         id: String,
     },
-    /// Mark a recovery code used.
+    /// Mark a recovery code used (asked for without echo when neither CODE nor --code-file is given).
     Use {
         /// The account's id.
         id: String,
-        /// The code (case, spaces and dashes do not matter).
-        code: String,
+        /// The code (case, spaces and dashes do not matter). Visible to other local users in
+        /// the process list: prefer --code-file or the prompt.
+        #[arg(conflicts_with = "code_file")]
+        code: Option<String>,
+        /// Read the code from a file ("-": standard input, after the password line with
+        /// --password-stdin).
+        #[arg(long, value_name = "PATH")]
+        code_file: Option<PathBuf>,
     },
 }
 

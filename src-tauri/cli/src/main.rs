@@ -7,6 +7,7 @@ mod args;
 mod cmd;
 mod ctx;
 mod error;
+mod input;
 mod output;
 mod password;
 
@@ -47,9 +48,14 @@ fn main() -> ExitCode {
     }
 }
 
-/// Writes an error line on stderr; a closed or full stderr is not worth a panic.
+/// Writes an error line on stderr, [`output::printable`] (errors may name accounts or echo a
+/// query); a closed or full stderr is not worth a panic.
 fn report(message: &str) {
-    let _ = writeln!(std::io::stderr(), "smartpush-auth: error: {message}");
+    let _ = writeln!(
+        std::io::stderr(),
+        "smartpush-auth: error: {}",
+        output::printable(message)
+    );
 }
 
 fn run(cli: Cli) -> error::Result<()> {

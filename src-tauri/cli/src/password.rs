@@ -115,6 +115,17 @@ pub fn file_password(prompt_text: &str, confirm: bool) -> Result<Option<SecretSt
     Ok(Some(first))
 }
 
+/// A secret other than a password typed at the terminal with no echo (a recovery code), with the
+/// password prompt's reader; `None` when standard input is not a terminal.
+pub fn prompt_hidden(message: &str, what: &str) -> Result<Option<SecretString>> {
+    if !std::io::stdin().is_terminal() {
+        return Ok(None);
+    }
+    rpassword::prompt_password(message)
+        .map(|typed| Some(SecretString::new(typed)))
+        .map_err(|e| CliError::Invalid(format!("cannot read {what} from the terminal: {e}")))
+}
+
 fn read_line(handle: &mut impl BufRead, into: &mut SecretString) -> Result<usize> {
     let mut buf = String::new();
     let read = handle

@@ -179,6 +179,52 @@ fn no_secret_in_any_output_of_any_flow() {
     env.ok(&["recovery", "use", &id, RECOVERY[0]]);
     env.fails("vault.spv", PASSWORD, &["recovery", "use", &id, RECOVERY[0]]);
 
+    // The same secrets from files (issue 14): reported as duplicates, used, refused, never shown.
+    let secret_file = env.path("secret.txt");
+    std::fs::write(&secret_file, format!("{HAND_SECRET_B32}\n")).expect("write secret");
+    env.ok(&[
+        "add",
+        "--issuer",
+        "Handmade",
+        "--account",
+        "bob",
+        "--secret-file",
+        s(&secret_file),
+        "--digits",
+        "8",
+    ]);
+    let uri_file = env.path("uri.txt");
+    std::fs::write(&uri_file, format!("\n{uri}\n")).expect("write uri");
+    env.ok(&["add", "--uri-file", s(&uri_file)]);
+    let code_file = env.path("code.txt");
+    std::fs::write(&code_file, RECOVERY[1]).expect("write code");
+    env.ok(&["recovery", "use", &id, "--code-file", s(&code_file)]);
+    env.fails(
+        "vault.spv",
+        PASSWORD,
+        &["recovery", "use", &id, "--code-file", s(&code_file)],
+    );
+    std::fs::write(&secret_file, format!("{SECRET_B32}!\n{}", RECOVERY[2])).expect("write bad secret");
+    env.fails(
+        "vault.spv",
+        PASSWORD,
+        &[
+            "add",
+            "--issuer",
+            "X",
+            "--account",
+            "x",
+            "--secret-file",
+            s(&secret_file),
+        ],
+    );
+    env.fails("vault.spv", PASSWORD, &["add", "--uri-file", s(&secret_file)]);
+    env.fails(
+        "vault.spv",
+        PASSWORD,
+        &["recovery", "use", &id, "--code-file", s(&secret_file)],
+    );
+
     // Encrypted export, import into a second vault, a wrong file password.
     let export = env.path("export.json");
     env.ok(&["export", s(&export), "--format", "aegis"]);

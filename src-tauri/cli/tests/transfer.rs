@@ -497,3 +497,130 @@ fn passwd_rekeys_the_backups_and_the_keep_count_comes_from_the_settings_file() {
         assert_ok(&out);
     }
 }
+
+/// Issue 14 (import reports): `import --json` put "Issuer (account)" in `skipped[].issuer` and
+/// left `account` empty, and `failed[].label` was empty for URI entries. Every reported entry
+/// carries its issuer and account apart now; a code in Ente's trash is skipped with its reason.
+#[test]
+fn issue14_import_json_reports_issuer_and_account_apart() {
+    let env = Env::new();
+    let display = |trashed: bool| {
+        format!(
+            "&codeDisplay=%7B%22trashed%22%3A{trashed}%2C%22tags%22%3A%5B%22work%22%5D%2C%22note%22%3A%22hint%22%7D"
+        )
+    };
+    let lines = [
+        format!(
+            "otpauth://totp/Bank:alice?secret=JBSWY3DPEHPK3PXP&issuer=Bank{}",
+            display(false)
+        ),
+        format!(
+            "otpauth://totp/Bank:alice?secret=JBSWY3DPEHPK3PXP&issuer=Bank{}",
+            display(false)
+        ),
+        format!(
+            "otpauth://totp/Old:bob?secret=KRSXG5CTMVRXEZLU&issuer=Old{}",
+            display(true)
+        ),
+        format!(
+            "otpauth://totp/Shop:carol?secret=KRSX1G5CT&issuer=Shop{}",
+            display(false)
+        ),
+        // 30 characters (≡ 6 mod 8): refused before issue 14.
+        format!(
+            "otpauth://totp/Mail:dan?secret=MFRGGZDFMZTWQ2LKMFRGGZDFMZTWQ2&issuer=Mail{}",
+            display(false)
+        ),
+    ];
+    let file = env.path("ente.txt");
+    std::fs::write(&file, lines.join("\n")).unwrap();
+    let out = env.run(&["import", s(&file), "--json"], None);
+    assert_ok(&out);
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["format"], "ente");
+    let added: Vec<(&str, &str)> = report["added"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| (a["issuer"].as_str().unwrap(), a["account"].as_str().unwrap()))
+        .collect();
+    assert_eq!(added, [("Bank", "alice"), ("Mail", "dan")]);
+    assert_eq!(
+        report["skipped"],
+        serde_json::json!([
+            {"issuer": "Bank", "account": "alice", "reason": "duplicate in the file"},
+            {"issuer": "Old", "account": "bob", "reason": "in Ente's trash"},
+        ])
+    );
+    let failed = &report["failed"][0];
+    assert_eq!(report["failed"].as_array().unwrap().len(), 1);
+    assert_eq!(
+        (
+            &failed["index"],
+            &failed["issuer"],
+            &failed["account"],
+            &failed["label"]
+        ),
+        (
+            &serde_json::json!(4),
+            &serde_json::json!("Shop"),
+            &serde_json::json!("carol"),
+            &serde_json::json!("Shop (carol)")
+        )
+    );
+    assert!(
+        failed["error"]
+            .as_str()
+            .unwrap()
+            .starts_with("character 5 of the secret is the digit"),
+        "{failed}"
+    );
+    assert!(!text(&out.stdout).contains("KRSX1G5CT"));
+    // Ente's note and tags reached the vault.
+    let listed = env.list();
+    let bank = listed.iter().find(|a| a["issuer"] == "Bank").unwrap();
+    assert_eq!(bank["tags"], serde_json::json!(["work"]), "{bank}");
+
+    // The same without --json: one line each, named.
+    let env = Env::new();
+    let out = env.run(&["import", s(&file)], None);
+    assert_ok(&out);
+    let stdout = text(&out.stdout);
+    for line in [
+        "Skipped Bank (alice): a duplicate of an earlier entry of the file",
+        "Skipped Old (bob): in Ente's trash",
+        "Failed entry 4 (Shop (carol)): character 5 of the secret",
+        "2 added, 2 skipped, 1 failed (ente file)",
+    ] {
+        assert!(stdout.contains(line), "{line:?} not in {stdout}");
+    }
+}
+
+/// Issue 14: `add --secret` takes a secret whose length leaves a partial base32 group, and
+/// names what is wrong with one that is not base32 (without echoing it).
+#[test]
+fn issue14_add_secret_of_any_length_and_a_precise_error() {
+    let env = Env::new();
+    let add = |secret: &str| {
+        env.run(
+            &[
+                "add",
+                "--issuer",
+                "Partial",
+                "--account",
+                "me",
+                "--secret",
+                secret,
+                "--digits",
+                "10",
+            ],
+            None,
+        )
+    };
+    assert_ok(&add("MFRGGZDFMZTWQ2LKMFRGGZDFMZTWQ2"));
+    let listed = env.list();
+    assert_eq!(listed[0]["digits"], 10);
+    let bad = add("MFRGGZDFMZ8WQ2LK");
+    assert_fails(&bad, "--secret: character 11 of the secret is the digit 0, 1, 8 or 9");
+    assert!(!text(&bad.stderr).contains("MFRGGZDFMZ8WQ2LK"));
+}

@@ -111,37 +111,118 @@ impl Secret {
         Zeroizing::new(data_encoding::BASE32_NOPAD.encode(&self.0))
     }
 
-    /// Decodes base32 the way real apps must: case-insensitive, ignoring spaces, dashes and
-    /// `=` padding. Returns `None` for an empty or non-base32 input.
+    /// Decodes base32 the way real apps must (see [`Secret::parse_base32`]); `None` for an
+    /// empty, too short or non-base32 input.
     pub fn from_base32(text: &str) -> Option<Secret> {
-        let mut cleaned = Zeroizing::new(String::with_capacity(text.len()));
-        for c in text.chars() {
-            match c {
-                ' ' | '\t' | '\n' | '\r' | '-' | '=' => {}
-                c => cleaned.push(c.to_ascii_uppercase()),
+        Secret::parse_base32(text).ok()
+    }
+
+    /// Decodes a base32 secret (RFC 4648 alphabet) as Google Authenticator's decoder and
+    /// FreeOTP+ do, which is what every exporting app expects of its readers:
+    ///
+    /// * letters in any case; spaces, tabs, line breaks, dashes and `=` padding ignored wherever
+    ///   they are;
+    /// * any length: the 5-bit groups are read in order and every full byte kept, the bits left
+    ///   over at the end (fewer than 8) are dropped, whatever their value. Services generate
+    ///   secrets as random base32 strings, so lengths that leave a partial group (≡ 1, 3 or 6
+    ///   mod 8) are real and must not be refused.
+    ///
+    /// Errors only for what cannot be a secret: nothing left once spaces and padding are gone,
+    /// a single character (5 bits, no whole byte), or a character outside the alphabet, named by
+    /// its position and its class, never by itself (it is part of a secret).
+    ///
+    /// This is the one base32 reader: URIs, imports, `add --secret` and the app's form all call it.
+    pub fn parse_base32(text: &str) -> Result<Secret, Base32Error> {
+        let mut bytes = Zeroizing::new(Vec::with_capacity(text.len() * 5 / 8 + 1));
+        // At most 7 bits wait in `buffer` between two 5-bit groups, so it never exceeds 12 bits.
+        let (mut buffer, mut bits, mut symbols) = (0u32, 0u32, 0usize);
+        for (index, c) in text.chars().enumerate() {
+            let value = match c {
+                ' ' | '\t' | '\n' | '\r' | '-' | '=' => continue,
+                'A'..='Z' => u32::from(c) - u32::from('A'),
+                'a'..='z' => u32::from(c) - u32::from('a'),
+                '2'..='7' => u32::from(c) - u32::from('2') + 26,
+                _ => {
+                    return Err(Base32Error::InvalidCharacter {
+                        position: index + 1,
+                        class: CharClass::of(c),
+                    });
+                }
+            };
+            symbols += 1;
+            buffer = (buffer << 5) | value;
+            bits += 5;
+            if bits >= 8 {
+                bits -= 8;
+                bytes.push((buffer >> bits) as u8);
+                buffer &= (1 << bits) - 1;
             }
         }
-        if cleaned.is_empty() {
-            return None;
+        buffer.zeroize();
+        match (symbols, bytes.is_empty()) {
+            (0, _) => Err(Base32Error::Empty),
+            (_, true) => Err(Base32Error::TooShort),
+            _ => Ok(Secret(bytes)),
         }
-        lenient_base32()
-            .decode(cleaned.as_bytes())
-            .ok()
-            .filter(|b| !b.is_empty())
-            .map(Secret::new)
     }
 }
 
-/// RFC 4648 base32 without padding that, like Google Authenticator, accepts non-zero trailing
-/// bits: services generate secrets as random base32 strings whose length is not a multiple of 8.
-fn lenient_base32() -> &'static data_encoding::Encoding {
-    static ENC: std::sync::OnceLock<data_encoding::Encoding> = std::sync::OnceLock::new();
-    ENC.get_or_init(|| {
-        let mut spec = data_encoding::Specification::new();
-        spec.symbols.push_str("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567");
-        spec.check_trailing_bits = false;
-        spec.encoding().expect("static base32 specification is valid")
-    })
+/// Why a text is not a base32 secret ([`Secret::parse_base32`]). Never holds the text or any
+/// character of it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Base32Error {
+    /// Nothing but spaces, dashes and padding.
+    #[error("the secret is empty")]
+    Empty,
+    /// One base32 character: 5 bits, not a whole byte.
+    #[error("the secret is too short (one base32 character does not make a byte)")]
+    TooShort,
+    /// A character outside `A–Z`, `a–z`, `2–7` and the ignored separators.
+    #[error("character {position} of the secret is {class}: base32 uses only the letters A to Z and the digits 2 to 7")]
+    InvalidCharacter {
+        /// Its position in the text as given, from 1 (separators counted).
+        position: usize,
+        /// What kind of character it is.
+        class: CharClass,
+    },
+}
+
+/// The kind of a character that is not base32, for [`Base32Error`]: enough to find and fix it,
+/// without quoting a character of a secret.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum CharClass {
+    /// `0`, `1`, `8` or `9`: often an `O`, an `I` or an `L`, or a hexadecimal or decimal key.
+    Digit,
+    /// Any other ASCII character: punctuation or a symbol.
+    Symbol,
+    /// A control character.
+    Control,
+    /// A character outside ASCII (an accented letter, a no-break space…).
+    NonAscii,
+}
+
+impl CharClass {
+    fn of(c: char) -> CharClass {
+        match c {
+            '0'..='9' => CharClass::Digit,
+            c if c.is_control() => CharClass::Control,
+            c if c.is_ascii() => CharClass::Symbol,
+            _ => CharClass::NonAscii,
+        }
+    }
+}
+
+impl fmt::Display for CharClass {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            CharClass::Digit => "the digit 0, 1, 8 or 9 (an O, I or L mistyped?)",
+            CharClass::Symbol => "a punctuation mark or symbol",
+            CharClass::Control => "a control character",
+            CharClass::NonAscii => "a character outside ASCII",
+        })
+    }
 }
 
 impl fmt::Debug for Secret {
@@ -214,10 +295,15 @@ impl Zeroize for SecretString {
 ///
 /// * ANSI control sequences (`ESC [` … or the C1 `CSI`, then parameters and a final byte, as in
 ///   `ESC[31m` or `ESC[2K`) are removed whole, so neither they nor their visible tail remain;
+///   so are the control strings ended by `BEL` or `ST` (`ESC \`): operating system commands
+///   (`ESC ]`, as in `ESC]0;title BEL` that sets a terminal's title or `ESC]52;c;… BEL` that
+///   writes its clipboard), `DCS`, `SOS`, `PM` and `APC` (`ESC P`, `ESC X`, `ESC ^`, `ESC _`,
+///   or their C1 forms);
 /// * line breaks and tabs (`\n` `\r` `\t`, vertical tab, form feed, `NEL`, U+2028, U+2029) and
 ///   every other Unicode whitespace become a space (so `me\n123456` stays two words), then runs
 ///   of spaces become one space and the ends are trimmed;
-/// * every other C0 or C1 control character and `DEL` is removed (a lone `ESC` included);
+/// * every other C0 or C1 control character and `DEL` is removed (a lone `ESC` included, and
+///   an unfinished sequence loses only its control characters);
 /// * bidirectional embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069) and the
 ///   invisible marks that can hide or reorder text (U+200B–U+200F: zero-width space, joiners,
 ///   left-to-right and right-to-left marks; U+061C Arabic letter mark; U+2060–U+2064: word
@@ -230,17 +316,44 @@ impl Zeroize for SecretString {
 /// repeated whitespace; cleaning it again changes nothing.
 pub fn clean_label(text: &str) -> String {
     let mut kept = String::with_capacity(text.len());
-    let mut chars = text.chars();
-    while let Some(c) = chars.next() {
-        if let Some(rest) = after_control_sequence(c, chars.as_str()) {
-            chars = rest.chars();
-        } else if c.is_whitespace() {
+    without_sequences(text, |c| {
+        if c.is_whitespace() {
             kept.push(' ');
         } else if !c.is_control() && !is_invisible_format(c) {
             kept.push(c);
         }
-    }
+    });
     kept.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Makes a multi-line text from outside (an imported note) safe to show: as [`clean_label`]
+/// (sequences removed whole, every other control character, `DEL`, bidi and invisible marks
+/// removed), except that a note keeps its lines and its tabs: `\r\n`, `\r`, `NEL`, U+2028 and
+/// U+2029 become `\n`, vertical tab and form feed a space, and the spacing is left as it is.
+/// The result holds no control character but `\n` and `\t`; cleaning it again changes nothing.
+pub fn clean_note(text: &str) -> String {
+    let mut kept = String::with_capacity(text.len());
+    let text = text.replace("\r\n", "\n");
+    without_sequences(&text, |c| match c {
+        '\n' | '\t' => kept.push(c),
+        '\r' | '\u{85}' | '\u{2028}' | '\u{2029}' => kept.push('\n'),
+        '\u{0b}' | '\u{0c}' => kept.push(' '),
+        c if c.is_control() || is_invisible_format(c) => {}
+        c => kept.push(c),
+    });
+    kept
+}
+
+/// Calls `keep` with every character of `text` that is not part of a complete escape sequence
+/// (see [`clean_label`]); controls outside a sequence are passed on for the caller to drop.
+fn without_sequences(text: &str, mut keep: impl FnMut(char)) {
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        match after_control_sequence(c, chars.as_str()).or_else(|| after_control_string(c, chars.as_str())) {
+            Some(rest) => chars = rest.chars(),
+            None => keep(c),
+        }
+    }
 }
 
 /// When `first` and `rest` start a complete ECMA-48 control sequence (`ESC [` or `CSI`,
@@ -256,6 +369,24 @@ fn after_control_sequence(first: char, rest: &str) -> Option<&str> {
     let body = body.trim_start_matches(|c| (' '..='/').contains(&c)); // 0x20–0x2F
     let mut tail = body.chars();
     tail.next().filter(|c| ('@'..='~').contains(c)).map(|_| tail.as_str()) // 0x40–0x7E
+}
+
+/// When `first` and `rest` start a complete ECMA-48 control string (`OSC`, `DCS`, `SOS`, `PM`,
+/// `APC`, as `ESC` + `]` `P` `X` `^` `_` or their C1 characters) ended by `ST` (`ESC \` or
+/// U+009C) or, as terminals accept, `BEL`: the text after it. An unended string is not one.
+fn after_control_string(first: char, rest: &str) -> Option<&str> {
+    let body = match first {
+        '\u{1b}' => rest.strip_prefix([']', 'P', 'X', '^', '_'])?,
+        '\u{9d}' | '\u{90}' | '\u{98}' | '\u{9e}' | '\u{9f}' => rest,
+        _ => return None,
+    };
+    let end = body.find(['\u{7}', '\u{9c}', '\u{1b}'])?;
+    let tail = &body[end..];
+    let mut after = tail.chars();
+    match after.next()? {
+        '\u{1b}' => tail.get(1..)?.strip_prefix('\\'),
+        _ => Some(after.as_str()),
+    }
 }
 
 /// Format characters [`clean_label`] removes: bidi controls and invisible marks.
@@ -276,7 +407,7 @@ pub struct OtpConfig {
     /// HMAC algorithm (always SHA1 for Steam).
     #[serde(default)]
     pub algorithm: Algorithm,
-    /// Code length: 6–8 for TOTP/HOTP, 5 for Steam.
+    /// Code length: 6–10 for TOTP/HOTP, 5 for Steam.
     pub digits: u8,
     /// Time step in seconds for TOTP and Steam (ignored for HOTP).
     #[serde(default = "default_period")]
@@ -465,6 +596,108 @@ mod tests {
         }
     }
 
+    /// Issue 14 (real export files): secrets whose unpadded length is 1, 3 or 6 mod 8 leave a
+    /// partial 5-bit group; they were refused. Every full byte is kept and the leftover bits
+    /// dropped, as Google Authenticator's decoder does (expected bytes computed bit by bit in
+    /// Python, independently of this decoder).
+    #[test]
+    fn issue14_base32_with_a_partial_group_drops_the_trailing_bits() {
+        // (text, bytes): lengths 3, 6, 7, 9, 11 and 17 (≡ 3, 6, 7, 1, 3 and 1 mod 8).
+        let table: [(&str, &[u8]); 6] = [
+            ("JBS", &[0x48]),
+            ("JBSWY3", &[0x48, 0x65, 0x6c]),
+            ("JBSWY3D", &[0x48, 0x65, 0x6c, 0x6c]),
+            ("JBSWY3DPE", &[0x48, 0x65, 0x6c, 0x6c, 0x6f]),
+            ("JBSWY3DPEHP", &[0x48, 0x65, 0x6c, 0x6c, 0x6f, 0x21]),
+            // Non-zero trailing bits are dropped, not refused.
+            (
+                "JBSWY3DPEHPK3PXPZ",
+                &[0x48, 0x65, 0x6c, 0x6c, 0x6f, 0x21, 0xde, 0xad, 0xbe, 0xef],
+            ),
+        ];
+        for (text, want) in table {
+            let got = Secret::parse_base32(text).unwrap_or_else(|e| panic!("{text}: {e}"));
+            assert_eq!(got.expose(), want, "{text}");
+            let spaced = format!("{} {}==", &text[..2].to_lowercase(), &text[2..]);
+            assert_eq!(Secret::parse_base32(&spaced).unwrap().expose(), want, "{spaced}");
+        }
+        // The length of every 1..=40-character secret decodes to floor(5n / 8) bytes.
+        let long = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567ABCDEFGH";
+        for n in 2..=long.len() {
+            assert_eq!(Secret::parse_base32(&long[..n]).unwrap().len(), 5 * n / 8, "{n}");
+        }
+    }
+
+    /// Issue 14: a refused secret says what is wrong and where, without the character.
+    #[test]
+    fn issue14_base32_errors_name_the_problem() {
+        let table = [
+            ("", Base32Error::Empty),
+            (" - == ", Base32Error::Empty),
+            ("J", Base32Error::TooShort),
+            ("j===", Base32Error::TooShort),
+            (
+                "JBSW0Y3DP",
+                Base32Error::InvalidCharacter {
+                    position: 5,
+                    class: CharClass::Digit,
+                },
+            ),
+            (
+                "JBSW Y3D!",
+                Base32Error::InvalidCharacter {
+                    position: 9,
+                    class: CharClass::Symbol,
+                },
+            ),
+            (
+                "ÉBSWY3DP",
+                Base32Error::InvalidCharacter {
+                    position: 1,
+                    class: CharClass::NonAscii,
+                },
+            ),
+            (
+                "JB\u{0}SW",
+                Base32Error::InvalidCharacter {
+                    position: 3,
+                    class: CharClass::Control,
+                },
+            ),
+        ];
+        for (text, want) in table {
+            assert_eq!(Secret::parse_base32(text).unwrap_err(), want, "{text:?}");
+        }
+        let message = Secret::parse_base32("QWERTY9UIOP").unwrap_err().to_string();
+        assert_eq!(
+            message,
+            "character 7 of the secret is the digit 0, 1, 8 or 9 (an O, I or L mistyped?): base32 uses only the letters A to Z and the digits 2 to 7"
+        );
+        assert!(!message.contains("QWERTY"));
+    }
+
+    /// Issue 14 (no terminal escapes from data): operating system commands and the other
+    /// control strings are removed whole from labels; notes keep their lines and tabs only.
+    #[test]
+    fn issue14_control_strings_and_notes() {
+        let table = [
+            ("\u{1b}]0;title\u{7}Bank", "Bank"),
+            ("a\u{1b}]52;c;Zm9v\u{7}b", "ab"),
+            ("a\u{1b}]8;;http://x\u{1b}\\link\u{1b}]8;;\u{1b}\\b", "alinkb"),
+            ("\u{9d}0;t\u{9c}x\u{1b}P1$r\u{1b}\\y\u{1b}_apc\u{7}z", "xyz"),
+            // Unended: only the control characters go.
+            ("a\u{1b}]0;title", "a]0;title"),
+            ("a\u{1b}]0;t\u{1b}x", "a]0;tx"),
+        ];
+        for (text, want) in table {
+            assert_eq!(clean_label(text), want, "{text:?}");
+        }
+        let note = "line 1\r\n\tindented \u{1b}[2J\u{1b}]0;t\u{7}\rline 3\u{85}x\u{7f}\u{80}y\u{202e}\u{0b}z";
+        assert_eq!(clean_note(note), "line 1\n\tindented \nline 3\nxy z");
+        assert_eq!(clean_note(&clean_note(note)), clean_note(note));
+        assert_eq!(clean_note("  spaced  out  "), "  spaced  out  ");
+    }
+
     /// Review finding (terminal/line injection): labels from URIs kept control and bidi
     /// characters. What `clean_label` removes, keeps and rewrites.
     #[test]
@@ -551,6 +784,22 @@ mod tests {
             prop_assert!(!clean.chars().any(|c| c.is_whitespace() && c != ' '), "{:?}", clean);
             prop_assert!(!clean.contains("  ") && clean.trim() == clean, "{:?}", clean);
             prop_assert_eq!(clean_label(&clean), clean.clone(), "not idempotent");
+        }
+
+        #[test]
+        fn clean_note_keeps_only_newlines_and_tabs(text in hostile_text()) {
+            let clean = clean_note(&text);
+            prop_assert!(!clean.chars().any(|c| is_forbidden(c) && c != '\n' && c != '\t'), "{:?}", clean);
+            prop_assert_eq!(clean_note(&clean), clean.clone(), "not idempotent");
+        }
+
+        #[test]
+        fn parse_base32_never_panics_and_keeps_floor_of_five_eighths(text in "[A-Za-z2-7 =-]{0,40}|\\PC{0,20}") {
+            let symbols = text.chars().filter(|c| c.is_ascii_alphanumeric()).count();
+            match Secret::parse_base32(&text) {
+                Ok(secret) => prop_assert_eq!(secret.len(), symbols * 5 / 8),
+                Err(_) => prop_assert!(symbols * 5 / 8 == 0 || text.chars().any(|c| !matches!(c, 'A'..='Z' | 'a'..='z' | '2'..='7' | ' ' | '\t' | '\n' | '\r' | '-' | '='))),
+            }
         }
 
         #[test]

@@ -3,9 +3,11 @@
 //! Time is always passed in (`unix_seconds`); nothing here reads the clock, so every result is
 //! reproducible and every test exact.
 //!
-//! * TOTP and Steam are computed by the `totp-rs` crate (built without its RFC checks, so short
-//!   secrets from real services still work; [`validate`] applies this crate's own rules).
-//! * HOTP is [`hotp`], written here over `hmac`/`sha1`/`sha2` (the versions `totp-rs` uses).
+//! * HOTP is [`hotp`], written here over `hmac`/`sha1`/`sha2` (the versions `totp-rs` uses), and
+//!   TOTP is that HOTP of the time step (RFC 6238 §4), so both take 6 to 10 digits: `totp-rs`
+//!   renders at most 9 (its `u32` modulus panics at 10), and Aegis writes accounts of 10.
+//! * Steam is computed by the `totp-rs` crate (built without its RFC checks, so short secrets
+//!   from real services still work; [`validate`] applies this crate's own rules).
 //! * Steam Guard is TOTP/HMAC-SHA1 whose RFC 4226 dynamic-truncation value is written as 5
 //!   characters of `23456789BCDFGHJKMNPQRTVWXY`, least significant first (repeatedly `% 26`).
 
@@ -17,8 +19,10 @@ use crate::account::{Algorithm, OtpConfig, OtpKind};
 
 /// The shortest and longest time step accepted for TOTP and Steam, in seconds.
 pub const PERIOD_RANGE: std::ops::RangeInclusive<u32> = 1..=3600;
-/// Code lengths accepted for TOTP and HOTP.
-pub const RFC_DIGITS_RANGE: std::ops::RangeInclusive<u8> = 6..=8;
+/// Code lengths accepted for TOTP and HOTP: RFC 4226 asks for 6 to 8, Aegis and others accept up
+/// to 10 (the 31-bit truncated value has 10 decimal digits: a 10-digit code is all of it,
+/// zero-padded).
+pub const RFC_DIGITS_RANGE: std::ops::RangeInclusive<u8> = 6..=10;
 /// The length of a Steam Guard code.
 pub const STEAM_DIGITS: u8 = 5;
 /// The time step of Steam Guard codes, in seconds (Steam accepts no other).
@@ -31,7 +35,7 @@ pub enum OtpError {
     /// The shared secret holds no bytes.
     #[error("the secret is empty")]
     EmptySecret,
-    /// The code length does not fit the kind (6–8 for TOTP and HOTP, 5 for Steam).
+    /// The code length does not fit the kind (6–10 for TOTP and HOTP, 5 for Steam).
     #[error("{kind} codes must have {} digits, not {digits}", allowed_digits(*.kind))]
     DigitsOutOfRange {
         /// The account's kind.
@@ -56,12 +60,12 @@ pub enum OtpError {
     TimeOutOfRange,
 }
 
-/// The code lengths a kind allows, for messages: `"5"` for Steam, `"6 to 8"` for TOTP and HOTP
+/// The code lengths a kind allows, for messages: `"5"` for Steam, `"6 to 10"` for TOTP and HOTP
 /// (see [`STEAM_DIGITS`] and [`RFC_DIGITS_RANGE`]).
 pub fn allowed_digits(kind: OtpKind) -> &'static str {
     match kind {
         OtpKind::Steam => "5",
-        OtpKind::Totp | OtpKind::Hotp => "6 to 8",
+        OtpKind::Totp | OtpKind::Hotp => "6 to 10",
     }
 }
 
@@ -96,7 +100,7 @@ impl fmt::Debug for Code {
     }
 }
 
-/// Checks that codes can be computed from `cfg`: a non-empty secret; 6–8 digits for TOTP and
+/// Checks that codes can be computed from `cfg`: a non-empty secret; 6–10 digits for TOTP and
 /// HOTP, 5 for Steam; a period of 1–3600 s for TOTP (ignored for HOTP); SHA1 and a 30 s period
 /// for Steam; an HOTP counter below `u64::MAX` (the counter is ignored for TOTP and Steam).
 pub fn validate(cfg: &OtpConfig) -> Result<(), OtpError> {
@@ -148,10 +152,9 @@ pub fn generate(cfg: &OtpConfig, unix_seconds: u64) -> Result<Code, OtpError> {
                 .checked_add(1)
                 .and_then(|step| step.checked_mul(period))
                 .ok_or(OtpError::TimeOutOfRange)?;
-            let totp = time_based(cfg);
             Ok(Code {
-                code: totp.generate(unix_seconds).to_string(),
-                next_code: totp.generate(next_step_start).to_string(),
+                code: time_based(cfg, unix_seconds),
+                next_code: time_based(cfg, next_step_start),
                 valid_for_seconds: Some(period - unix_seconds % period),
                 period: Some(cfg.period),
                 counter: None,
@@ -165,26 +168,33 @@ pub fn code_at(cfg: &OtpConfig, unix_seconds: u64) -> Result<String, OtpError> {
     validate(cfg)?;
     Ok(match cfg.kind {
         OtpKind::Hotp => hotp(cfg.secret.expose(), cfg.algorithm, cfg.counter, cfg.digits),
-        OtpKind::Totp | OtpKind::Steam => time_based(cfg).generate(unix_seconds).to_string(),
+        OtpKind::Totp | OtpKind::Steam => time_based(cfg, unix_seconds),
     })
 }
 
-/// A `totp-rs` generator for a validated TOTP or Steam configuration. Its copy of the secret is
-/// zeroized when dropped (the crate's `zeroize` feature).
-fn time_based(cfg: &OtpConfig) -> totp_rs::Totp {
-    let (algorithm, digits) = match (cfg.kind, cfg.algorithm) {
-        (OtpKind::Steam, _) => (totp_rs::Algorithm::Steam, STEAM_DIGITS),
-        (_, Algorithm::Sha1) => (totp_rs::Algorithm::SHA1, cfg.digits),
-        (_, Algorithm::Sha256) => (totp_rs::Algorithm::SHA256, cfg.digits),
-        (_, Algorithm::Sha512) => (totp_rs::Algorithm::SHA512, cfg.digits),
-    };
+/// The code of a validated TOTP or Steam configuration at `unix_seconds`: TOTP is [`hotp`] of
+/// the time step (RFC 6238 §4: `T = floor(t / period)`), Steam comes from `totp-rs`.
+fn time_based(cfg: &OtpConfig, unix_seconds: u64) -> String {
+    match cfg.kind {
+        OtpKind::Steam => steam(cfg).generate(unix_seconds).to_string(),
+        OtpKind::Totp | OtpKind::Hotp => hotp(
+            cfg.secret.expose(),
+            cfg.algorithm,
+            unix_seconds / u64::from(cfg.period),
+            cfg.digits,
+        ),
+    }
+}
+
+/// A `totp-rs` Steam generator (SHA1, 5 characters, 30 s, checked by `validate`). Its copy of
+/// the secret is zeroized when dropped (the crate's `zeroize` feature).
+fn steam(cfg: &OtpConfig) -> totp_rs::Totp {
     // `build_noncompliant` skips the crate's RFC checks (notably its 128-bit minimum secret
-    // length, which real services ignore); `validate` has checked what matters: digits within
-    // what the crate can render (≤ 9, ≤ 6 for Steam) and a non-zero step.
+    // length, which real services ignore).
     totp_rs::Builder::new()
-        .with_algorithm(algorithm)
-        .with_digits(digits)
-        .with_step_duration(u64::from(cfg.period))
+        .with_algorithm(totp_rs::Algorithm::Steam)
+        .with_digits(STEAM_DIGITS)
+        .with_step_duration(u64::from(STEAM_PERIOD))
         .with_secret(cfg.secret.expose().to_vec())
         .build_noncompliant()
 }
@@ -491,6 +501,8 @@ mod tests {
             cfg(OtpKind::Hotp, s, Algorithm::Sha1, 6, 0, 0), // the period does not matter for HOTP
             cfg(OtpKind::Steam, s, Algorithm::Sha1, 5, 30, 0),
             cfg(OtpKind::Totp, b"x", Algorithm::Sha1, 6, 30, 0), // short secrets are accepted
+            cfg(OtpKind::Totp, s, Algorithm::Sha1, 9, 30, 0),
+            cfg(OtpKind::Hotp, s, Algorithm::Sha512, 10, 30, 0),
         ];
         for c in &ok {
             assert_eq!(validate(c), Ok(()), "{c:?}");
@@ -508,10 +520,10 @@ mod tests {
                 },
             ),
             (
-                cfg(OtpKind::Hotp, s, Algorithm::Sha1, 9, 30, 0),
+                cfg(OtpKind::Hotp, s, Algorithm::Sha1, 11, 30, 0),
                 OtpError::DigitsOutOfRange {
                     kind: OtpKind::Hotp,
-                    digits: 9,
+                    digits: 11,
                 },
             ),
             (
@@ -565,7 +577,7 @@ mod tests {
         fn totp_is_hotp_of_the_time_step(
             secret in proptest::collection::vec(any::<u8>(), 1..=64),
             algorithm in algorithm(),
-            digits in 6u8..=8,
+            digits in 6u8..=10,
             period in 1u32..=3600,
             t in 0u64..=(1 << 40),
         ) {

@@ -252,3 +252,119 @@ fn hotp_sha2_agrees_with_oathtool_totp_at_one_second_steps() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+/// An independent RFC 4226 truncation in Python's standard library (`hmac`, `hashlib`): one line
+/// `HEXKEY ALGORITHM COUNTER DIGITS` in, the zero-padded code out.
+const PYTHON_HOTP: &str = r#"
+import sys, hmac, hashlib
+for line in sys.stdin:
+    key, alg, counter, digits = line.split()
+    mac = hmac.new(bytes.fromhex(key), int(counter).to_bytes(8, "big"), getattr(hashlib, alg)).digest()
+    offset = mac[-1] & 15
+    value = int.from_bytes(mac[offset:offset + 4], "big") & 0x7FFFFFFF
+    print(str(value % 10 ** int(digits)).zfill(int(digits)))
+"#;
+
+/// Issue 14: 9- and 10-digit TOTP and HOTP codes (Aegis accepts them; this app refused them).
+/// `oathtool` (liboath) prints 6 to 8 digits only ("only digits 6, 7 and 8 are supported"), so it
+/// checks the last 8 digits of every code and of the next one, and Python's `hmac` checks the
+/// whole code, leading zeros included.
+#[test]
+fn issue14_nine_and_ten_digit_codes_agree_with_oathtool_and_python() {
+    let tool = oathtool();
+    let seed = seed() ^ 0x0914;
+    let mut rng = Rng(seed);
+    let mut cases = Vec::new();
+    for i in 0..80 {
+        let len = rng.range(1, 64) as usize;
+        let digits = 9 + (i % 2) as u8;
+        let cfg = if i % 4 < 2 {
+            OtpConfig {
+                kind: OtpKind::Totp,
+                secret: Secret::new(rng.bytes(len)),
+                algorithm: rng.algorithm(),
+                digits,
+                period: [15, 30, 60][rng.range(0, 2) as usize],
+                counter: 0,
+            }
+        } else {
+            OtpConfig {
+                kind: OtpKind::Hotp,
+                secret: Secret::new(rng.bytes(len)),
+                algorithm: Algorithm::Sha1,
+                digits,
+                period: 30,
+                counter: rng.range(0, u64::from(u32::MAX)),
+            }
+        };
+        cases.push(Case {
+            cfg,
+            t: rng.range(0, 1 << 33),
+        });
+    }
+
+    let mut failures = Vec::new();
+    let mut python_input = String::new();
+    let mut expected = Vec::new();
+    for case in &cases {
+        let got = otp::generate(&case.cfg, case.t).expect("9 and 10 digits are valid");
+        let digits = usize::from(case.cfg.digits);
+        assert_eq!((got.code.len(), got.next_code.len()), (digits, digits));
+        // oathtool at 8 digits: the last 8 of ours.
+        let mut eight = case.clone();
+        eight.cfg.digits = 8;
+        let args = eight.oathtool_args();
+        let out = Command::new(&tool)
+            .args(&args)
+            .output()
+            .expect("oathtool can be started");
+        assert!(out.status.success(), "oathtool {args:?} failed");
+        let text = String::from_utf8_lossy(&out.stdout);
+        let want: Vec<&str> = text.lines().collect();
+        if want != [&got.code[digits - 8..], &got.next_code[digits - 8..]] {
+            failures.push(format!(
+                "seed {seed}: oathtool {args:?} printed {want:?}, generate gave [{:?}, {:?}]",
+                got.code, got.next_code
+            ));
+        }
+        let counter = match case.cfg.kind {
+            OtpKind::Hotp => case.cfg.counter,
+            _ => case.t / u64::from(case.cfg.period),
+        };
+        let hex = data_encoding::HEXLOWER.encode(case.cfg.secret.expose());
+        let alg = case.cfg.algorithm.as_str().to_ascii_lowercase();
+        for (n, code) in [(counter, &got.code), (counter + 1, &got.next_code)] {
+            python_input.push_str(&format!("{hex} {alg} {n} {digits}\n"));
+            expected.push(code.clone());
+        }
+    }
+
+    let mut python = Command::new("python3")
+        .args(["-c", PYTHON_HOTP])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("python3 can be started");
+    use std::io::Write;
+    python
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(python_input.as_bytes())
+        .expect("python3 reads");
+    let out = python.wait_with_output().expect("python3 runs");
+    assert!(out.status.success(), "python3 failed");
+    let text = String::from_utf8_lossy(&out.stdout);
+    let want: Vec<&str> = text.lines().collect();
+    assert_eq!(want.len(), expected.len());
+    for (i, (want, got)) in want.iter().zip(&expected).enumerate() {
+        if want != got {
+            failures.push(format!(
+                "seed {seed}: case {i}: Python gave {want}, generate gave {got}"
+            ));
+        }
+    }
+    // 10-digit codes are the whole 31-bit value, so many start with 0: padded, not shortened.
+    assert!(expected.iter().any(|c| c.len() == 10 && c.starts_with('0')));
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

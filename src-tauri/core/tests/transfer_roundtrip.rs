@@ -364,6 +364,64 @@ fn hostile_inputs_are_clear_errors_and_fast() {
     );
 }
 
+/// Issue 14: four password slots with p = 4, each within the per-slot caps, made an import sweep
+/// gigabytes of scrypt (7.6 s) before "wrong password". The slots of a file together may ask for
+/// `MAX_IMPORT_SCRYPT_WORK`; a file asking for more is refused before any derivation.
+#[test]
+fn aegis_slots_that_together_ask_too_much_are_refused_before_any_derivation() {
+    let enc = committed("aegis_encrypted.json", ExportFormat::AegisEncrypted);
+    let password = SecretString::new(PASSWORD);
+    let with_slots = |settings: &[(u64, u64, u64)]| {
+        let mut root: serde_json::Value = serde_json::from_slice(&enc).expect("json");
+        let ours = root["header"]["slots"][0].clone();
+        let slots: Vec<serde_json::Value> = settings
+            .iter()
+            .map(|&(n, r, p)| {
+                let mut slot = ours.clone();
+                slot["n"] = n.into();
+                slot["r"] = r.into();
+                slot["p"] = p.into();
+                slot
+            })
+            .collect();
+        root["header"]["slots"] = slots.into();
+        serde_json::to_vec(&root).expect("json")
+    };
+    let (at_cap, aegis) = ((1u64 << 17, 8u64, 1u64), (1u64 << 15, 8u64, 1u64));
+    for settings in [
+        vec![(1 << 17, 8, 4); 4],
+        vec![(1 << 17, 8, 2)],
+        vec![at_cap, at_cap],
+        vec![at_cap, aegis],
+        vec![(1 << 15, 32, 1), aegis, aegis, aegis],
+        vec![aegis, aegis, aegis, (1 << 15, 8, 2)],
+    ] {
+        let err = transfer::import(&with_slots(&settings), None, Some(&password)).expect_err("over the bound");
+        assert!(
+            matches!(
+                err,
+                TransferError::KdfWorkTooHigh {
+                    format: Format::Aegis,
+                    max_mib: 128,
+                    ..
+                }
+            ),
+            "{settings:?}: {err}"
+        );
+        assert!(err.to_string().contains("128 MiB"), "{err}");
+    }
+    // Within the bound every slot is tried: the wrong password is refused after them all, and a
+    // real file (one slot at Aegis's setting, here also behind three others) opens.
+    let wrong = SecretString::new("wrong");
+    let bytes = with_slots(&[at_cap]);
+    let err = transfer::import(&bytes, None, Some(&wrong)).expect_err("wrong password");
+    assert!(matches!(err, TransferError::WrongPassword(Format::Aegis)), "{err}");
+    let bytes = with_slots(&[aegis; 4]);
+    let err = transfer::import(&bytes, None, Some(&wrong)).expect_err("wrong password");
+    assert!(matches!(err, TransferError::WrongPassword(Format::Aegis)), "{err}");
+    assert_eq!(import_all(&bytes, Some(PASSWORD)).accounts, expected(true));
+}
+
 #[test]
 fn one_bad_entry_never_sinks_an_import_and_duplicates_are_reported() {
     let text = "otpauth://totp/A:a?secret=JBSWY3DPEHPK3PXP\n\
@@ -375,9 +433,18 @@ fn one_bad_entry_never_sinks_an_import_and_duplicates_are_reported() {
     let out = transfer::import(text.as_bytes(), None, None).expect("import");
     let issuers: Vec<&str> = out.accounts.iter().map(|a| a.issuer.as_str()).collect();
     assert_eq!(issuers, ["A", "E"]);
-    assert_eq!(out.duplicates, ["A (a)"]);
+    let duplicate = &out.duplicates[0];
+    assert_eq!((duplicate.issuer.as_str(), duplicate.account.as_str()), ("A", "a"));
+    assert_eq!(duplicate.to_string(), "A (a)");
     let lines: Vec<usize> = out.failed.iter().map(|f| f.index).collect();
     assert_eq!(lines, [2, 4, 5]);
+    // Issue 14: a failed URI names its entry (the label was empty, only the line was given).
+    let named: Vec<(&str, &str, &str)> = out
+        .failed
+        .iter()
+        .map(|f| (f.issuer.as_str(), f.account.as_str(), f.label.as_str()))
+        .collect();
+    assert_eq!(named, [("B", "b", "B (b)"), ("C", "c", "C (c)"), ("D", "d", "D (d)")]);
     for f in &out.failed {
         assert!(!f.error.to_string().contains("KRSXG5") && !format!("{f:?}").contains("KRSXG5"));
     }

@@ -7,6 +7,7 @@
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
+use smartpush_core::account::Base32Error;
 use smartpush_core::qr::{self, PayloadKind};
 use smartpush_core::vault::Vault;
 use smartpush_core::{Account, AccountDraft, Algorithm, OtpConfig, OtpKind, Secret, otp};
@@ -352,17 +353,20 @@ fn draft_of(form: &ManualAccount) -> Result<AccountDraft, Vec<FieldIssue>> {
     if issuer.is_empty() {
         issue("issuer", "Enter the service's name.".into());
     }
-    let secret = Secret::from_base32(&form.secret).filter(|s| !s.is_empty());
-    if secret.is_none() {
-        issue(
-            "secret",
-            if form.secret.trim().is_empty() {
-                "Enter the secret key the service shows.".into()
-            } else {
-                "This is not a base32 key (letters A–Z and digits 2–7).".into()
-            },
-        );
-    }
+    // The core's one base32 reader: any length; a wrong character named by position and kind.
+    let secret = match Secret::parse_base32(&form.secret) {
+        Ok(secret) => Some(secret),
+        Err(e) => {
+            issue(
+                "secret",
+                match e {
+                    Base32Error::Empty => "Enter the secret key the service shows.".into(),
+                    e => format!("{}.", capitalise(&e.to_string())),
+                },
+            );
+            None
+        }
+    };
     let kind = match form.kind.to_ascii_lowercase().as_str() {
         "totp" | "" => Some(OtpKind::Totp),
         "hotp" => Some(OtpKind::Hotp),

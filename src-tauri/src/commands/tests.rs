@@ -248,11 +248,27 @@ fn the_manual_form_reports_each_field_and_adds_a_valid_account() {
         .filter_map(|i| i["field"].as_str())
         .collect();
     assert_eq!(fields, ["issuer", "secret"]);
-    let issues = ok(&mock.1, "check_manual", form("Shop", "JBSW Y3DP EHPK 3PXP", 9));
+    let issues = ok(&mock.1, "check_manual", form("Shop", "JBSW Y3DP EHPK 3PXP", 11));
     assert_eq!(issues[0]["field"], "digits", "{issues}");
     assert_eq!(
-        err_type(&mock.1, "add_manual", form("Shop", "JBSWY3DPEHPK3PXP", 9)),
+        err_type(&mock.1, "add_manual", form("Shop", "JBSWY3DPEHPK3PXP", 11)),
         "Invalid"
+    );
+    // Issue 14: 9 and 10 digits, and a secret whose length leaves a partial base32 group.
+    for digits in [9, 10] {
+        assert_eq!(
+            ok(&mock.1, "check_manual", form("Shop", "JBSWY3DPEHPK3PXPJBSWY3", digits)),
+            json!([])
+        );
+    }
+    let issues = ok(&mock.1, "check_manual", form("Shop", "JBSW0Y3DP", 6));
+    assert_eq!(issues[0]["field"], "secret", "{issues}");
+    assert!(
+        issues[0]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("Character 5 of the secret is the digit"),
+        "{issues}"
     );
     assert_eq!(
         ok(&mock.1, "check_manual", form("Shop", "jbsw y3dp ehpk 3pxp", 6)),
@@ -554,4 +570,114 @@ fn several_accounts_in_one_image_are_offered_with_the_duplicate_flagged() {
     assert_eq!(pasted["candidates"], found["candidates"]);
     ok(w, "add_pending", json!({ "indexes": [1] }));
     assert_eq!(ok(w, "list_accounts", json!({})).as_array().map(Vec::len), Some(2));
+}
+
+/// The only commands whose replies hold an account's secret, each an explicit reveal or export
+/// the person clicks; docs/security.md and ARCHITECTURE.md name each of them.
+const SECRET_REPLIES: [&str; 3] = ["reveal_secret", "account_qr", "export_google_qr"];
+
+/// Whether `reply` holds `secret`: as text, or inside a QR code drawn as SVG (an `otpauth://` URI
+/// or a Google Authenticator export, read back with the core's importer).
+fn holds_secret(reply: &Value, secret: &[u8], texts: &[&str]) -> bool {
+    let flat = reply.to_string();
+    if texts.iter().any(|t| flat.contains(t)) {
+        return true;
+    }
+    let mut svgs = Vec::new();
+    let mut stack = vec![reply];
+    while let Some(v) = stack.pop() {
+        match v {
+            Value::String(s) if s.contains("<svg") => svgs.push(s.as_str()),
+            Value::Array(items) => stack.extend(items),
+            Value::Object(map) => stack.extend(map.values()),
+            _ => {}
+        }
+    }
+    svgs.into_iter().any(|svg| {
+        let image = smartpush_core::qr::image::DynamicImage::ImageLuma8(rasterise(svg));
+        smartpush_core::qr::decode_image(&image).iter().any(|payload| {
+            smartpush_core::transfer::import(payload.as_bytes(), None, None).is_ok_and(|read| {
+                read.accounts
+                    .iter()
+                    .any(|a| a.otp.as_ref().is_some_and(|o| o.secret.expose() == secret))
+            })
+        })
+    })
+}
+
+#[test]
+fn only_the_documented_reveal_commands_reply_with_a_secret() {
+    let mock = unlocked();
+    let w = &mock.1;
+    let id = add_uri(&mock, URI).remove(0);
+    ok(
+        w,
+        "add_recovery",
+        json!({ "id": id, "text": "abcd-efgh-2345\nijkl-mnop-6789" }),
+    );
+    let secret = Secret::from_base32("JBSWY3DPEHPK3PXP").expect("base32");
+    let texts = ["JBSWY3DP", "abcd-efgh", "efgh-2345", PASSWORD];
+
+    // Left out: commands that end the session, open native dialogs or reach the desktop (the
+    // clipboard, the screen, the keychain, the mock server) — none of them reads the vault's
+    // secrets into its reply.
+    let leaves = [
+        "lock",
+        "delete_account",
+        "scan_screen",
+        "read_clipboard",
+        "keychain_disable",
+        "unlock_with_keychain",
+    ];
+    let mut holding = Vec::new();
+    let mut swept = 0;
+    for command in crate::bindings::commands() {
+        let name = command.name;
+        if leaves.contains(&name)
+            || name.starts_with("server_")
+            || name.contains("pick")
+            || name.starts_with("palette_")
+        {
+            continue;
+        }
+        if matches!(name, "choose_vault_file" | "restore_backup") {
+            continue;
+        }
+        let mut args = serde_json::Map::new();
+        let mut callable = true;
+        for (key, _) in &command.args {
+            let value = match *key {
+                "id" => json!(id),
+                "ids" => json!([id]),
+                "rows" => json!(40),
+                "index" => json!(0),
+                _ => {
+                    callable = false;
+                    break;
+                }
+            };
+            args.insert((*key).to_owned(), value);
+        }
+        if !callable {
+            continue;
+        }
+        swept += 1;
+        let reply = match call(w, name, Value::Object(args)) {
+            Ok(reply) => reply,
+            Err(err) => err,
+        };
+        if holds_secret(&reply, secret.expose(), &texts) {
+            holding.push(name);
+        }
+    }
+    assert!(swept >= 15, "the sweep reached only {swept} commands");
+    assert_eq!(holding, SECRET_REPLIES, "commands whose reply holds a secret");
+
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    for doc in ["docs/security.md", "ARCHITECTURE.md"] {
+        let text = std::fs::read_to_string(root.join(doc)).expect("read the document");
+        for name in SECRET_REPLIES {
+            assert!(text.contains(&format!("{name}`")), "{doc} does not name `{name}`");
+        }
+    }
 }

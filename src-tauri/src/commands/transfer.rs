@@ -49,8 +49,8 @@ pub struct ImportPreview {
     pub entries: Vec<Candidate>,
     /// Entries that could not be read.
     pub failed: Vec<ImportFailure>,
-    /// Sentences about the whole file: duplicates inside it, missing Google Authenticator
-    /// batch parts, lost fields.
+    /// Sentences about the whole file: duplicates inside it, entries left out on purpose
+    /// (codes in Ente's trash), missing Google Authenticator batch parts, lost fields.
     pub warnings: Vec<String>,
 }
 
@@ -223,6 +223,9 @@ pub async fn import_preview(
         for label in &outcome.duplicates {
             warnings.push(format!("{label} appears twice in the file; it is listed once."));
         }
+        for skipped in &outcome.skipped {
+            warnings.push(format!("{} is {}; it is not imported.", skipped.entry, skipped.reason));
+        }
         let preview = ImportPreview {
             format: outcome.format.title().to_owned(),
             format_id: outcome.format.as_str().to_owned(),
@@ -276,7 +279,11 @@ pub async fn import_commit(state: State<'_, Arc<AppState>>, indexes: Vec<u32>) -
 /// Asks where to save an export (`kind`: `aegis`, `aegis-plain`, `uris` or `backup`, which
 /// chooses the suggested name); `None` when the person cancels.
 #[tauri::command]
-pub async fn export_pick_file<R: Runtime>(app: AppHandle<R>, kind: String) -> IpcResult<Option<String>> {
+pub async fn export_pick_file<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, Arc<AppState>>,
+    kind: String,
+) -> IpcResult<Option<String>> {
     let name = match kind.as_str() {
         "aegis" => "aegis-export.json",
         "aegis-plain" => "aegis-export-plain.json",
@@ -285,7 +292,11 @@ pub async fn export_pick_file<R: Runtime>(app: AppHandle<R>, kind: String) -> Ip
         _ => return Err(IpcError::Invalid(format!("unknown export kind '{kind}'"))),
     };
     let builder = file_dialog(&app)?.set_title("Export accounts").set_file_name(name);
-    blocking(move || builder.blocking_save_file().map(dialog_path).transpose()).await
+    let picked = blocking(move || builder.blocking_save_file().map(dialog_path).transpose()).await?;
+    if let Some(path) = &picked {
+        state.grant_save_target(PathBuf::from(path));
+    }
+    Ok(picked)
 }
 
 /// Writes `bytes` to `path` atomically with mode 0600: a new temporary file beside it, fsync,
@@ -310,7 +321,8 @@ pub(crate) fn write_private(path: &Path, bytes: &[u8]) -> IpcResult<()> {
     result.map_err(fail)
 }
 
-/// Exports every account to `path`: `kind` `aegis` (encrypted with `password`), `aegis-plain`
+/// Exports every account to `path`, which must be a file the person chose with
+/// [`export_pick_file`] in this session: `kind` `aegis` (encrypted with `password`), `aegis-plain`
 /// and `uris` (in clear: only with `plaintext_confirmed`), or `backup` (a copy of the vault
 /// file, under the master password).
 #[tauri::command]
@@ -324,9 +336,14 @@ pub async fn export_file(
     let state = Arc::clone(&state);
     let password = password.map(SecretString::new);
     blocking(move || {
+        // Only where the person chose in the save dialog: the web view cannot name a path of
+        // its own (a script there could otherwise write the accounts, or overwrite any file
+        // the user can, e.g. ~/.bashrc).
         let target = PathBuf::from(&path);
-        if !target.is_absolute() {
-            return Err(IpcError::Invalid("choose where to save the export".into()));
+        if !state.is_save_target(&target) {
+            return Err(IpcError::Invalid(
+                "choose where to save the export in the save dialog".into(),
+            ));
         }
         let format = match kind.as_str() {
             "aegis" => ExportFormat::AegisEncrypted,

@@ -175,6 +175,8 @@ fn exports_are_private_files_our_importer_reads_back() {
     ok(&mock, "add_pending", json!({ "indexes": [0, 1] }));
     let dir = mock.2.path();
     let export = |kind: &str, file: &Path, password: Value, confirmed: bool| {
+        // What export_pick_file records when the person chooses `file` in the save dialog.
+        state(&mock.0).grant_save_target(file.to_path_buf());
         call(
             &mock.1,
             "export_file",
@@ -215,6 +217,40 @@ fn exports_are_private_files_our_importer_reads_back() {
     let svgs = qrs["svgs"].as_array().expect("svgs");
     assert_eq!(svgs.len(), 1);
     assert!(svgs[0].as_str().unwrap_or("").contains("<svg"));
+}
+
+#[test]
+fn exports_go_only_where_the_person_chose_in_the_save_dialog() {
+    let mock = unlocked();
+    ok(&mock, "read_uri", json!({ "text": URI }));
+    ok(&mock, "add_pending", json!({ "indexes": [0] }));
+    let chosen = mock.2.path().join("chosen.json");
+    let named = mock.2.path().join("named-by-the-page.json");
+    std::fs::write(&named, b"the user's own file").expect("write");
+    let export = |file: &Path| {
+        call(
+            &mock.1,
+            "export_file",
+            json!({ "path": file.display().to_string(), "kind": "aegis-plain", "password": null, "plaintextConfirmed": true }),
+        )
+    };
+
+    // A path the web view makes up, never picked: refused, the file there untouched.
+    let refused = export(&named).expect_err("not chosen in the dialog");
+    assert_eq!(refused["type"], "Invalid");
+    assert!(
+        refused["message"].as_str().unwrap_or("").contains("save dialog"),
+        "{refused}"
+    );
+    assert_eq!(std::fs::read(&named).expect("read"), b"the user's own file");
+    let relative = export(Path::new("relative.json")).expect_err("relative");
+    assert_eq!(relative["type"], "Invalid");
+
+    state(&mock.0).grant_save_target(chosen.clone());
+    assert_eq!(export(&chosen).expect("chosen")["count"], 1);
+    assert!(chosen.exists());
+    // Another file beside the chosen one is still refused.
+    assert!(export(&mock.2.path().join("chosen.json.other")).is_err());
 }
 
 fn backups(mock: &Mock) -> Vec<Value> {

@@ -1,6 +1,6 @@
 //! `add`, `list`, `remove`.
 
-use std::io::Read;
+use std::path::Path;
 
 use zeroize::Zeroizing;
 
@@ -12,10 +12,9 @@ use smartpush_core::{Account, AccountDraft, Algorithm, OtpConfig, OtpKind, Secre
 use crate::args::{AddArgs, AlgorithmArg, TypeArg};
 use crate::ctx::{Ctx, now};
 use crate::error::{CliError, Result};
+use crate::input;
 use crate::output;
-
-/// Largest URI list accepted on standard input.
-const MAX_STDIN_URIS: u64 = 8 * 1024 * 1024;
+use crate::password::Passwords;
 
 /// What happened to one draft.
 #[derive(Serialize)]
@@ -29,16 +28,33 @@ struct Added {
 
 /// `add`: every draft is checked before the vault is touched, so a bad URI adds nothing.
 pub fn add(ctx: &mut Ctx, mut args: AddArgs) -> Result<()> {
-    if args.uris.iter().any(|u| u == "-") && ctx.passwords.reads_stdin() {
-        // With --password-stdin the first line is the password, the rest are URIs.
-        ctx.passwords.current()?;
-    }
     let drafts = if !args.scan.is_empty() {
         super::scan::drafts_from_images(&args.scan)?
+    } else if let Some(path) = &args.uri_file {
+        let text = input::read_text(&mut ctx.passwords, path, "a list of URIs", input::MAX_URI_BYTES)?;
+        let uris: Vec<Zeroizing<String>> = input::lines(&text).map(|l| Zeroizing::new(l.to_owned())).collect();
+        if uris.is_empty() {
+            return Err(CliError::Invalid(format!("{} holds no URI", input::name(path))));
+        }
+        drafts_from_uris(&uris)?
     } else if args.uris.is_empty() {
-        vec![draft_by_hand(&args)?]
+        let secret = match &args.secret_file {
+            Some(path) => Some(input::read_text(
+                &mut ctx.passwords,
+                path,
+                "a base32 secret",
+                input::MAX_SECRET_BYTES,
+            )?),
+            None => args.secret.clone().map(Zeroizing::new),
+        };
+        let from = if args.secret_file.is_some() {
+            "--secret-file"
+        } else {
+            "--secret"
+        };
+        vec![draft_by_hand(&args, secret.as_deref().map(|s| (s.as_str(), from)))?]
     } else {
-        drafts_from_uris(&args.uris)?
+        drafts_from_uris(&uris_of_args(&mut ctx.passwords, &args.uris)?)?
     };
     // The secret came as a flag value (the contract's by-hand form): do not keep a copy around.
     drop(args.secret.take().map(Zeroizing::new));
@@ -86,28 +102,22 @@ pub fn add(ctx: &mut Ctx, mut args: AddArgs) -> Result<()> {
     }))
 }
 
-/// Parses every URI (`-` reads more from standard input), reporting Google Authenticator
-/// export batches that are still missing.
-fn drafts_from_uris(args: &[String]) -> Result<Vec<AccountDraft>> {
+/// The URIs given as arguments, `-` replaced by the lines of standard input.
+fn uris_of_args(passwords: &mut Passwords, args: &[String]) -> Result<Vec<Zeroizing<String>>> {
     let mut uris: Vec<Zeroizing<String>> = Vec::new();
     for arg in args {
         if arg == "-" {
-            let mut text = Zeroizing::new(String::new());
-            std::io::stdin()
-                .take(MAX_STDIN_URIS)
-                .read_to_string(&mut text)
-                .map_err(|e| CliError::Invalid(format!("cannot read URIs from standard input: {e}")))?;
-            uris.extend(
-                text.lines()
-                    .map(str::trim)
-                    .filter(|l| !l.is_empty())
-                    .map(|l| Zeroizing::new(l.to_string())),
-            );
+            let text = input::read_text(passwords, Path::new("-"), "a list of URIs", input::MAX_URI_BYTES)?;
+            uris.extend(input::lines(&text).map(|l| Zeroizing::new(l.to_owned())));
         } else {
             uris.push(Zeroizing::new(arg.clone()));
         }
     }
+    Ok(uris)
+}
 
+/// Parses every URI, reporting Google Authenticator export batches that are still missing.
+fn drafts_from_uris(uris: &[Zeroizing<String>]) -> Result<Vec<AccountDraft>> {
     let mut drafts = Vec::new();
     let mut batches = migration::BatchSet::new();
     for (i, text) in uris.iter().enumerate() {
@@ -147,20 +157,20 @@ fn drafts_from_uris(args: &[String]) -> Result<Vec<AccountDraft>> {
     Ok(drafts)
 }
 
-fn draft_by_hand(args: &AddArgs) -> Result<AccountDraft> {
+/// The account of `add --issuer …`; `secret`: the base32 text and the flag it came from.
+fn draft_by_hand(args: &AddArgs, secret: Option<(&str, &str)>) -> Result<AccountDraft> {
     let issuer = clean_label(args.issuer.as_deref().unwrap_or_default());
     let name = clean_label(args.account.as_deref().unwrap_or_default());
     if issuer.is_empty() && name.is_empty() {
         return Err(CliError::Usage(
-            "nothing to add: give otpauth:// URIs, or --issuer and --account (with --secret for codes)".into(),
+            "nothing to add: give otpauth:// URIs (or --uri-file), or --issuer and --account (with --secret-file for codes)".into(),
         ));
     }
-    let otp = match &args.secret {
+    let otp = match secret {
         None => None,
-        Some(text) => {
-            let secret = Secret::from_base32(text).ok_or_else(|| {
-                CliError::Invalid("--secret is not valid base32 (letters A–Z and digits 2–7; spaces are fine)".into())
-            })?;
+        Some((text, from)) => {
+            // The core's one base32 reader: any length, the problem named without the secret.
+            let secret = Secret::parse_base32(text).map_err(|e| CliError::Invalid(format!("{from}: {e}")))?;
             let kind = match args.kind {
                 TypeArg::Totp => OtpKind::Totp,
                 TypeArg::Hotp => OtpKind::Hotp,

@@ -1,6 +1,5 @@
 //! `recovery add|list|use`: a service's recovery codes, kept beside its OTP secret.
 
-use std::io::Read;
 use std::path::Path;
 
 use serde::Serialize;
@@ -10,28 +9,70 @@ use smartpush_core::{Account, RecoveryCode, SecretString};
 use crate::args::RecoveryCommand;
 use crate::ctx::{Ctx, now};
 use crate::error::{CliError, Result};
+use crate::input;
 use crate::output;
-
-/// A recovery-codes download is a few hundred bytes; refuse anything absurd.
-const MAX_CODES_FILE: u64 = 1024 * 1024;
+use crate::password::prompt_hidden;
 
 /// Runs one `recovery` subcommand.
 pub fn run(ctx: &mut Ctx, command: RecoveryCommand) -> Result<()> {
     match command {
         RecoveryCommand::Add { id, codes, file } => add(ctx, &id, codes, file.as_deref()),
         RecoveryCommand::List { id } => list(ctx, &id),
-        RecoveryCommand::Use { id, code } => mark_used(ctx, &id, &code),
+        RecoveryCommand::Use { id, code, code_file } => {
+            // Before the vault is opened: a missing code is told before any key derivation.
+            let code = code_to_use(ctx, code, code_file.as_deref())?;
+            mark_used(ctx, &id, code.expose())
+        }
     }
+}
+
+/// The code for `recovery use`: the argument, the one line of `--code-file`, or typed at the
+/// terminal without echo.
+fn code_to_use(ctx: &mut Ctx, arg: Option<String>, file: Option<&Path>) -> Result<SecretString> {
+    if let Some(code) = arg {
+        return Ok(SecretString::new(code));
+    }
+    if let Some(path) = file {
+        let text = input::read_text(&mut ctx.passwords, path, "a recovery code", input::MAX_SECRET_BYTES)?;
+        let mut lines = input::lines(&text);
+        return match (lines.next(), lines.next()) {
+            (Some(code), None) => Ok(SecretString::new(code.to_owned())),
+            (None, _) => Err(CliError::Invalid(format!(
+                "{} holds no recovery code",
+                input::name(path)
+            ))),
+            (Some(_), Some(_)) => Err(CliError::Invalid(format!(
+                "{} holds more than one line; give one recovery code",
+                input::name(path)
+            ))),
+        };
+    }
+    let typed = prompt_hidden("Recovery code: ", "the recovery code")?.ok_or_else(|| {
+        CliError::Usage(
+            "which recovery code? give --code-file PATH (\"-\": standard input) when not at a terminal".into(),
+        )
+    })?;
+    let code = typed.expose().trim();
+    if code.is_empty() {
+        return Err(CliError::Invalid("no recovery code was typed".into()));
+    }
+    Ok(SecretString::new(code.to_owned()))
 }
 
 fn add(ctx: &mut Ctx, id: &str, codes: Vec<String>, file: Option<&Path>) -> Result<()> {
     let codes: Vec<String> = match file {
         Some(path) => {
-            let found = recovery::parse_codes_text(&read_codes_file(path)?);
+            let text = input::read_text(
+                &mut ctx.passwords,
+                path,
+                "a recovery-codes file",
+                input::MAX_CODES_BYTES,
+            )?;
+            let found = recovery::parse_codes_text(&text);
             if found.is_empty() {
                 return Err(CliError::Invalid(format!(
                     "no recovery codes found in {}",
-                    path.display()
+                    input::name(path)
                 )));
             }
             found
@@ -81,26 +122,6 @@ fn add(ctx: &mut Ctx, id: &str, codes: Vec<String>, file: Option<&Path>) -> Resu
         "Stored {added} new recovery code(s) for {}; {} unused in all.",
         summary.0, summary.1
     )])
-}
-
-fn read_codes_file(path: &Path) -> Result<String> {
-    let read_err = |source| CliError::ReadFile {
-        path: path.to_path_buf(),
-        source,
-    };
-    let file = std::fs::File::open(path).map_err(read_err)?;
-    let mut bytes = Vec::new();
-    file.take(MAX_CODES_FILE + 1)
-        .read_to_end(&mut bytes)
-        .map_err(read_err)?;
-    if bytes.len() as u64 > MAX_CODES_FILE {
-        return Err(CliError::Invalid(format!(
-            "{} is larger than 1 MiB; that is not a recovery-codes file",
-            path.display()
-        )));
-    }
-    String::from_utf8(bytes)
-        .map_err(|_| CliError::Invalid(format!("{} is not a text file (not UTF-8)", path.display())))
 }
 
 #[derive(Serialize)]

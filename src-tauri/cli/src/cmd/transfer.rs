@@ -19,7 +19,9 @@ use crate::error::{CliError, Result};
 use crate::output;
 use crate::password::{FILE_PASSWORD_ENV, file_password};
 
-/// One account of an import report.
+/// One account of an import report: added (with its new `id`) or skipped (with the `id` of the
+/// account already in the vault, if any, and the `reason`). The issuer and the account name are
+/// always apart.
 #[derive(Serialize)]
 struct Entry {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -27,16 +29,23 @@ struct Entry {
     issuer: String,
     account: String,
     #[serde(skip_serializing_if = "Option::is_none")]
-    reason: Option<&'static str>,
+    reason: Option<String>,
 }
 
-/// One entry that failed.
+/// One entry that failed: its position, its issuer and account name as far as they could be
+/// read (apart), and `label`, the two as one line (`Issuer (account)`), kept for scripts that
+/// read it.
 #[derive(Serialize)]
 struct Failed {
     index: usize,
+    issuer: String,
+    account: String,
     label: String,
     error: String,
 }
+
+/// The `reason` of an entry skipped as a duplicate of an earlier one of the same file.
+const DUPLICATE_IN_FILE: &str = "duplicate in the file";
 
 /// `import --json`.
 #[derive(Serialize)]
@@ -126,18 +135,26 @@ pub fn import(ctx: &mut Ctx, args: ImportArgs) -> Result<()> {
         skipped: outcome
             .duplicates
             .iter()
-            .map(|label| Entry {
+            .map(|d| Entry {
                 id: None,
-                issuer: label.clone(),
-                account: String::new(),
-                reason: Some("duplicate in the file"),
+                issuer: d.issuer.clone(),
+                account: d.account.clone(),
+                reason: Some(DUPLICATE_IN_FILE.into()),
             })
+            .chain(outcome.skipped.iter().map(|s| Entry {
+                id: None,
+                issuer: s.entry.issuer.clone(),
+                account: s.entry.account.clone(),
+                reason: Some(s.reason.to_string()),
+            }))
             .collect(),
         failed: outcome
             .failed
             .iter()
             .map(|f| Failed {
                 index: f.index,
+                issuer: f.issuer.clone(),
+                account: f.account.clone(),
                 label: f.label.clone(),
                 error: f.error.to_string(),
             })
@@ -155,7 +172,7 @@ pub fn import(ctx: &mut Ctx, args: ImportArgs) -> Result<()> {
                     id: Some(existing.id.0.clone()),
                     issuer,
                     account,
-                    reason: Some("already in the vault"),
+                    reason: Some("already in the vault".into()),
                 }),
                 None => {
                     let id = vault.data_mut().add(draft, now);
@@ -188,15 +205,13 @@ pub fn import(ctx: &mut Ctx, args: ImportArgs) -> Result<()> {
             ));
         }
         for s in &report.skipped {
-            lines.push(match &s.id {
-                Some(id) => format!(
-                    "Skipped {}: already in the vault as {id}",
-                    output::label(&s.issuer, &s.account)
-                ),
-                None => format!(
-                    "Skipped {}: a duplicate of an earlier entry of the file",
-                    output::label(&s.issuer, "")
-                ),
+            let label = output::label(&s.issuer, &s.account);
+            lines.push(match (&s.id, s.reason.as_deref()) {
+                (Some(id), _) => format!("Skipped {label}: already in the vault as {id}"),
+                (None, Some(DUPLICATE_IN_FILE) | None) => {
+                    format!("Skipped {label}: a duplicate of an earlier entry of the file")
+                }
+                (None, Some(reason)) => format!("Skipped {label}: {reason}"),
             });
         }
         for f in &report.failed {
@@ -363,7 +378,7 @@ fn export_google(ctx: &mut Ctx, args: &ExportArgs) -> Result<()> {
     }
     for label in &out.left_out {
         output::note(format!(
-            "note: {label} cannot be exported to Google Authenticator (Steam, 7 digits, a period other than 30 s, or recovery codes only)"
+            "note: {label} cannot be exported to Google Authenticator (Steam, 7, 9 or 10 digits, a period other than 30 s, or recovery codes only)"
         ));
     }
     output::note(format!(

@@ -20,8 +20,7 @@ use zeroize::Zeroizing;
 
 use super::crypto::{self, KEY_LEN, MAX_PASSWORD_SLOTS, NONCE_LEN, ScryptParams, TAG_LEN};
 use super::{
-    EntryFields, Format, Imported, Importer, TransferError, base32_secret, field, label_of, parse_json_bytes,
-    push_entry,
+    EntryFields, Format, Imported, Importer, TransferError, base32_secret, field, parse_json_bytes, push_entry,
 };
 use crate::account::{Account, OtpKind, SecretString};
 
@@ -105,8 +104,8 @@ fn password_slots(header: &Value) -> Result<Vec<PasswordSlot>, TransferError> {
             password_slots.len()
         )));
     }
-    // Every slot is checked before any key derivation starts.
-    password_slots
+    // Every slot is checked, and their work together, before any key derivation starts.
+    let slots = password_slots
         .into_iter()
         .map(|slot| {
             let num = |key: &'static str| {
@@ -134,7 +133,9 @@ fn password_slots(header: &Value) -> Result<Vec<PasswordSlot>, TransferError> {
                 wrapped: hex_field(slot, "key")?,
             })
         })
-        .collect()
+        .collect::<Result<Vec<_>, TransferError>>()?;
+    crypto::check_scrypt_work(Format::Aegis, slots.iter().map(|s| s.params))?;
+    Ok(slots)
 }
 
 fn decrypt(header: &Value, db: &str, password: &SecretString) -> Result<Zeroizing<Vec<u8>>, TransferError> {
@@ -179,11 +180,9 @@ fn read_db(db: &Value) -> Result<Imported, TransferError> {
         .unwrap_or_default();
     let mut out = Imported::default();
     for (i, entry) in entries.iter().enumerate() {
-        let label = label_of(
-            field::str_or_empty(entry, "issuer").unwrap_or(""),
-            field::str_or_empty(entry, "name").unwrap_or(""),
-        );
-        push_entry(&mut out, i + 1, label, read_entry(entry, &groups));
+        let issuer = field::str_or_empty(entry, "issuer").unwrap_or("");
+        let name = field::str_or_empty(entry, "name").unwrap_or("");
+        push_entry(&mut out, i + 1, issuer, name, read_entry(entry, &groups));
     }
     Ok(out)
 }

@@ -5,8 +5,7 @@
 use serde_json::Value;
 
 use super::{
-    EntryFields, Format, Imported, Importer, TransferError, base32_secret, field, label_of, parse_json_bytes,
-    push_entry,
+    EntryFields, Format, Imported, Importer, TransferError, base32_secret, field, parse_json_bytes, push_entry,
 };
 use crate::account::{AccountDraft, OtpKind, SecretString};
 
@@ -33,7 +32,7 @@ impl Importer for AndOtpImporter {
         for (i, entry) in entries.iter().enumerate() {
             let issuer = field::str_or_empty(entry, "issuer").unwrap_or("");
             let name = field::str_or_empty(entry, "label").unwrap_or("");
-            push_entry(&mut out, i + 1, label_of(issuer, name), read_entry(entry, issuer, name));
+            push_entry(&mut out, i + 1, issuer, name, read_entry(entry, issuer, name));
         }
         Ok(out)
     }

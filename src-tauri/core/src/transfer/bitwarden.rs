@@ -6,8 +6,7 @@
 use serde_json::Value;
 
 use super::{
-    EntryFields, Format, Imported, Importer, TransferError, base32_secret, field, label_of, parse_json_bytes,
-    push_entry, text_of,
+    EntryFields, Format, Imported, Importer, TransferError, base32_secret, field, parse_json_bytes, push_entry, text_of,
 };
 use crate::account::{AccountDraft, OtpKind, SecretString, clean_label};
 use crate::otp;
@@ -49,12 +48,7 @@ impl Importer for BitwardenJson {
             let item_name = field::str_or_empty(item, "name").unwrap_or("");
             let user = field::str_or_empty(&login, "username").unwrap_or("");
             let note = field::str_or_empty(item, "notes").unwrap_or("");
-            push_entry(
-                &mut out,
-                i + 1,
-                label_of(item_name, user),
-                from_totp(totp, item_name, user, note),
-            );
+            push_entry(&mut out, i + 1, item_name, user, from_totp(totp, item_name, user, note));
         }
         Ok(out)
     }
@@ -97,7 +91,8 @@ impl Importer for BitwardenCsv {
             push_entry(
                 &mut out,
                 index,
-                label_of(item_name, user),
+                item_name,
+                user,
                 from_totp(totp, item_name, user, get(notes_col)),
             );
         }

@@ -14,11 +14,26 @@ pub(crate) const TAG_LEN: usize = 16;
 /// AES-256 key length.
 pub(crate) const KEY_LEN: usize = 32;
 
-/// The most memory scrypt may use for one password slot of an imported file (256 MiB; Aegis
-/// uses 32 MiB: N = 2^15, r = 8).
-pub const MAX_SCRYPT_MEMORY: u64 = 256 * 1024 * 1024;
+/// The most memory scrypt may use for one password slot of an imported file (128 MiB, four
+/// times what Aegis uses: N = 2^15, r = 8 is 32 MiB).
+pub const MAX_SCRYPT_MEMORY: u64 = 128 * 1024 * 1024;
 /// The most password slots of an imported file that are tried.
 pub const MAX_PASSWORD_SLOTS: usize = 4;
+/// The most scrypt work one imported file may ask for, all its password slots together: the sum
+/// over the slots of memory (`128·r·N` bytes) × `p` (each unit of `p` sweeps the memory again,
+/// one after the other). 128 MiB: one slot at [`MAX_SCRYPT_MEMORY`] with p = 1, or four slots
+/// at Aegis's own setting (32 MiB, p = 1; a real file has one, two with a backup password).
+/// That costs about a third of the CPU time of our own Strong unlock (256 MiB, 4 passes), whose
+/// 4 lanes run on up to 4 cores while scrypt runs on one: on any machine the worst file accepted
+/// takes at most about 1.5 times as long as a Strong unlock (measured in `docs/security.md`).
+pub const MAX_IMPORT_SCRYPT_WORK: u64 = 128 * 1024 * 1024;
+/// The work cap [`check_scrypt_work`] applies: [`MAX_IMPORT_SCRYPT_WORK`], except in fuzzing
+/// builds, where it is the fuzzing memory cap (see [`SCRYPT_MEMORY_CAP`]).
+const SCRYPT_WORK_CAP: u64 = if cfg!(fuzzing) {
+    1024 * 1024
+} else {
+    MAX_IMPORT_SCRYPT_WORK
+};
 /// The memory cap [`ScryptParams::checked`] applies: [`MAX_SCRYPT_MEMORY`], except in fuzzing
 /// builds (`--cfg fuzzing`, set by cargo-fuzz), where 1 MiB keeps each input to milliseconds
 /// while the same checks run (the cap itself is what the fuzzer probes).
@@ -40,7 +55,7 @@ pub(crate) struct ScryptParams {
 }
 
 impl ScryptParams {
-    /// Checks `n` (a power of two), `r` and `p` against the caps: memory `128·r·N` at most
+    /// Checks `n` (a power of two), `r` and `p` against the per-slot caps: memory `128·r·N` at most
     /// [`MAX_SCRYPT_MEMORY`], `p` at most 4, `r` at most 32, N at least 2^10.
     pub(crate) fn checked(n: u64, r: u64, p: u64) -> Result<ScryptParams, TransferError> {
         let bad = |what: String| Err(TransferError::KdfParams(what));
@@ -68,6 +83,11 @@ impl ScryptParams {
             ));
         }
         Ok(ScryptParams { log_n, r: r32, p: p32 })
+    }
+
+    /// The work of one derivation in bytes swept: memory (`128·r·N`) × `p`.
+    pub(crate) fn work(self) -> u64 {
+        128 * u64::from(self.r) * self.n() * u64::from(self.p)
     }
 
     /// Settings chosen by this app (not checked against the import caps).
@@ -99,6 +119,26 @@ impl ScryptParams {
             .map_err(|_| TransferError::KdfParams("scrypt rejected the output length".into()))?;
         Ok(key)
     }
+}
+
+/// Checks, before any derivation, that the password slots of one file together ask for at most
+/// [`MAX_IMPORT_SCRYPT_WORK`] ([`ScryptParams::work`] summed).
+///
+/// # Errors
+/// [`TransferError::KdfWorkTooHigh`] with the total asked for.
+pub(crate) fn check_scrypt_work(
+    format: super::Format,
+    slots: impl IntoIterator<Item = ScryptParams>,
+) -> Result<(), TransferError> {
+    let asked = slots.into_iter().fold(0u64, |sum, p| sum.saturating_add(p.work()));
+    if asked > SCRYPT_WORK_CAP {
+        return Err(TransferError::KdfWorkTooHigh {
+            format,
+            asked_mib: asked / (1024 * 1024),
+            max_mib: SCRYPT_WORK_CAP / (1024 * 1024),
+        });
+    }
+    Ok(())
 }
 
 /// PBKDF2-HMAC-SHA256 with a fixed iteration count (2FAS: 10,000).
@@ -191,6 +231,30 @@ mod tests {
         ] {
             let err = ScryptParams::checked(n, r, p).expect_err("absurd settings accepted");
             assert!(matches!(err, TransferError::KdfParams(_)), "{n} {r} {p}: {err}");
+        }
+    }
+
+    #[test]
+    fn scrypt_work_is_memory_times_p_summed_over_the_slots() {
+        let aegis = ScryptParams::checked(1 << 15, 8, 1).expect("Aegis's setting");
+        assert_eq!(aegis.work(), 32 * 1024 * 1024);
+        let at_cap = ScryptParams::checked(1 << 17, 8, 1).expect("within the per-slot caps");
+        let p4 = ScryptParams::checked(1 << 17, 8, 4).expect("within the per-slot caps");
+        assert_eq!(p4.work(), 4 * at_cap.work());
+        let format = super::super::Format::Aegis;
+        assert!(check_scrypt_work(format, [aegis; MAX_PASSWORD_SLOTS]).is_ok());
+        assert!(check_scrypt_work(format, [at_cap]).is_ok());
+        for slots in [vec![p4], vec![at_cap, aegis], vec![p4; MAX_PASSWORD_SLOTS]] {
+            match check_scrypt_work(format, slots.clone()) {
+                Err(TransferError::KdfWorkTooHigh {
+                    asked_mib,
+                    max_mib: 128,
+                    ..
+                }) => {
+                    assert_eq!(asked_mib, slots.iter().map(|s| s.work()).sum::<u64>() >> 20);
+                }
+                other => panic!("{slots:?}: {other:?}"),
+            }
         }
     }
 

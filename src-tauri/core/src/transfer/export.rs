@@ -105,7 +105,7 @@ pub struct GoogleExport {
     pub uris: Vec<Zeroizing<String>>,
     /// How many accounts they hold.
     pub count: usize,
-    /// Labels of the accounts the format cannot carry (Steam, 7 digits, a period other than
+    /// Labels of the accounts the format cannot carry (Steam, 7, 9 or 10 digits, a period other than
     /// 30 s, recovery codes only).
     pub left_out: Vec<String>,
     /// Labels of the accounts whose note, tags or recovery codes are lost.

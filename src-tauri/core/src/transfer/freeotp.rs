@@ -4,7 +4,7 @@
 
 use serde_json::Value;
 
-use super::{EntryFields, Format, Imported, Importer, TransferError, field, label_of, parse_json_bytes, push_entry};
+use super::{EntryFields, Format, Imported, Importer, TransferError, field, parse_json_bytes, push_entry};
 use crate::account::{AccountDraft, OtpKind, Secret, SecretString};
 
 /// Reads FreeOTP+ exports.
@@ -28,7 +28,7 @@ impl Importer for FreeOtpPlus {
         for (i, token) in tokens.iter().enumerate() {
             let issuer = issuer_of(token);
             let name = field::str_or_empty(token, "label").unwrap_or("");
-            push_entry(&mut out, i + 1, label_of(issuer, name), read_token(token, issuer, name));
+            push_entry(&mut out, i + 1, issuer, name, read_token(token, issuer, name));
         }
         Ok(out)
     }

@@ -5,7 +5,8 @@
 //! accounts it could read plus one [`EntryError`] per entry it could not: one bad entry never
 //! sinks an import. [`import`] detects the format from the content when none is given, refuses
 //! inputs above [`MAX_INPUT_BYTES`] before reading them, drops duplicates (same secret, issuer
-//! and account name) and reports them.
+//! and account name) and reports them, and cleans every text field of every account it returns
+//! (see [`import`]): whatever an importer missed, no control character reaches the vault.
 //!
 //! | [`Format`] | reads |
 //! |---|---|
@@ -14,7 +15,7 @@
 //! | `aegis` | Aegis vault JSON, plain or encrypted (scrypt password slots, AES-256-GCM) |
 //! | `2fas` | 2FAS `.2fas` backups (schema 4), plain or encrypted (PBKDF2-SHA256, AES-256-GCM) |
 //! | `bitwarden-json`, `bitwarden-csv` | Bitwarden unencrypted exports (the `totp` field) |
-//! | `ente` | Ente Auth plain-text export |
+//! | `ente` | Ente Auth plain-text export (notes and tags kept; codes in Ente's trash skipped) |
 //! | `freeotp-plus` | FreeOTP+ JSON export |
 //! | `proton` | Proton Authenticator JSON export |
 //! | `andotp` | andOTP plain JSON backup |
@@ -33,7 +34,12 @@ use std::fmt;
 
 use serde_json::Value;
 
-use crate::account::{AccountDraft, Algorithm, OtpConfig, OtpKind, RecoveryCode, Secret, SecretString, clean_label};
+use zeroize::Zeroizing;
+
+use crate::account::{
+    AccountDraft, Algorithm, Base32Error, OtpConfig, OtpKind, RecoveryCode, Secret, SecretString, clean_label,
+    clean_note,
+};
 use crate::otp::{self, OtpError};
 use crate::uri::UriError;
 
@@ -48,7 +54,7 @@ mod twofas;
 mod uris;
 
 pub use aegis::{AEGIS_SCRYPT_LOG_N, AEGIS_SCRYPT_P, AEGIS_SCRYPT_R};
-pub use crypto::{MAX_PASSWORD_SLOTS, MAX_SCRYPT_MEMORY};
+pub use crypto::{MAX_IMPORT_SCRYPT_WORK, MAX_PASSWORD_SLOTS, MAX_SCRYPT_MEMORY};
 pub use inputs::{JoinError, join_inputs};
 
 /// The largest input any importer reads (10 MiB): exports of hundreds of accounts are a few
@@ -215,6 +221,19 @@ pub enum TransferError {
     /// The file asks for key-derivation settings beyond what this app accepts.
     #[error("the file's key-derivation settings are unacceptable: {0}")]
     KdfParams(String),
+    /// The password slots of an encrypted file together ask for more key derivation than an
+    /// import does ([`MAX_IMPORT_SCRYPT_WORK`]); refused before any derivation.
+    #[error(
+        "this {format} export's password slots together ask for {asked_mib} MiB of scrypt work (memory × p), more than the {max_mib} MiB an import does"
+    )]
+    KdfWorkTooHigh {
+        /// The format being read.
+        format: Format,
+        /// The work asked for, in MiB swept.
+        asked_mib: u64,
+        /// The cap, in MiB swept.
+        max_mib: u64,
+    },
     /// A variant of a format this app does not read (e.g. an encrypted Bitwarden export).
     #[error("unsupported: {0}")]
     Unsupported(String),
@@ -227,6 +246,9 @@ pub enum TransferError {
     /// An entry's OTP settings cannot give codes.
     #[error(transparent)]
     Otp(#[from] OtpError),
+    /// An entry's secret is not base32 (what is wrong and where; never the secret).
+    #[error(transparent)]
+    Secret(#[from] Base32Error),
     /// An entry lacks a required field.
     #[error("the {0} field is missing")]
     MissingField(&'static str),
@@ -246,14 +268,87 @@ pub enum TransferError {
 /// One entry of an import that could not be read.
 #[derive(Debug)]
 pub struct EntryError {
-    /// 1-based position of the entry in the file (its line for line-based formats); 0 for an
-    /// account of a Google Authenticator export whose settings cannot give codes (its batch
-    /// spans lines).
+    /// 1-based position of the entry in the file (its line for line-based formats, where the
+    /// entries of one Google Authenticator export URI share its line); 0 for an account of a
+    /// Google Authenticator export whose settings cannot give codes (its batch spans lines).
     pub index: usize,
-    /// `Issuer (name)` when it could be read (cleaned), else empty.
+    /// Its issuer as far as it could be read (cleaned), else empty.
+    pub issuer: String,
+    /// Its account name as far as it could be read (cleaned), else empty.
+    pub account: String,
+    /// `Issuer (account)`, `Issuer` or `account` of the two above, for one-line messages; empty
+    /// when neither could be read.
     pub label: String,
     /// Why it was not imported.
     pub error: TransferError,
+}
+
+impl EntryError {
+    /// The error of entry `index` whose labels are `issuer` and `account` (cleaned here).
+    pub(crate) fn new(index: usize, issuer: &str, account: &str, error: TransferError) -> EntryError {
+        let entry = EntryLabel::new(issuer, account);
+        EntryError {
+            index,
+            label: entry.to_string(),
+            issuer: entry.issuer,
+            account: entry.account,
+            error,
+        }
+    }
+}
+
+/// An entry of an import by its issuer and account name (cleaned for one line; either may be
+/// empty). Shown as `Issuer (account)`, `Issuer` or `account`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct EntryLabel {
+    /// The issuer.
+    pub issuer: String,
+    /// The account name.
+    pub account: String,
+}
+
+impl EntryLabel {
+    /// The label of an entry, both parts cleaned with [`clean_label`].
+    pub fn new(issuer: &str, account: &str) -> EntryLabel {
+        EntryLabel {
+            issuer: clean_label(issuer),
+            account: clean_label(account),
+        }
+    }
+}
+
+impl fmt::Display for EntryLabel {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&label_of(&self.issuer, &self.account))
+    }
+}
+
+/// Why an entry that could be read was left out of an import on purpose.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum SkipReason {
+    /// The code is in Ente Auth's trash (`"trashed": true`): deleted there, so not brought back
+    /// as a live account.
+    InEnteTrash,
+}
+
+impl fmt::Display for SkipReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            SkipReason::InEnteTrash => "in Ente's trash",
+        })
+    }
+}
+
+/// An entry of an import left out on purpose (not an error: see [`SkipReason`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SkippedEntry {
+    /// 1-based position of the entry in the file (its line for line-based formats).
+    pub index: usize,
+    /// Who it is.
+    pub entry: EntryLabel,
+    /// Why it was left out.
+    pub reason: SkipReason,
 }
 
 /// What an [`Importer`] read: the accounts, the entries it could not read, and remarks for the
@@ -264,6 +359,8 @@ pub struct Imported {
     pub accounts: Vec<AccountDraft>,
     /// One error per unreadable entry.
     pub failed: Vec<EntryError>,
+    /// Entries read but left out on purpose.
+    pub skipped: Vec<SkippedEntry>,
     /// Warnings that are about the file, not one entry.
     pub warnings: Vec<String>,
 }
@@ -275,8 +372,10 @@ pub struct ImportOutcome {
     pub format: Format,
     /// The accounts to add, without duplicates.
     pub accounts: Vec<AccountDraft>,
-    /// Entries dropped as duplicates of an earlier entry of the same file (their labels).
-    pub duplicates: Vec<String>,
+    /// Entries dropped as duplicates of an earlier entry of the same file.
+    pub duplicates: Vec<EntryLabel>,
+    /// Entries read but left out on purpose (e.g. codes in Ente's trash).
+    pub skipped: Vec<SkippedEntry>,
     /// One error per unreadable entry.
     pub failed: Vec<EntryError>,
     /// Warnings about the file.
@@ -299,6 +398,12 @@ pub trait Importer: Sync {
 /// Errors concern the whole file (size, format, syntax, password, key-derivation settings); an
 /// unreadable entry is listed in [`ImportOutcome::failed`] instead. A file that holds entries
 /// but none readable is not an error: its outcome has no accounts and every failure listed.
+///
+/// Every account returned is cleaned here, whichever importer read it, so a hostile file
+/// cannot reach a terminal or a window through the vault: the issuer, the account name, the
+/// tags and each recovery code with [`clean_label`] (one line, no control, bidi or invisible
+/// character; empty tags and codes dropped), the note and each recovery code's note with
+/// [`clean_note`] (the same, keeping line breaks and tabs).
 pub fn import(
     input: &[u8],
     format: Option<Format>,
@@ -313,22 +418,54 @@ pub fn import(
     let mut accounts: Vec<AccountDraft> = Vec::with_capacity(imported.accounts.len());
     let mut duplicates = Vec::new();
     for draft in imported.accounts {
+        let draft = cleaned(draft);
         if accounts.iter().any(|a| same_account(a, &draft)) {
-            duplicates.push(label_of(&draft.issuer, &draft.name));
+            duplicates.push(EntryLabel::new(&draft.issuer, &draft.name));
         } else {
             accounts.push(draft);
         }
     }
-    if accounts.is_empty() && imported.failed.is_empty() && duplicates.is_empty() {
+    if accounts.is_empty() && imported.failed.is_empty() && duplicates.is_empty() && imported.skipped.is_empty() {
         return Err(TransferError::NoAccounts);
     }
     Ok(ImportOutcome {
         format,
         accounts,
         duplicates,
+        skipped: imported.skipped,
         failed: imported.failed,
         warnings: imported.warnings,
     })
+}
+
+/// An imported account with every text field cleaned (see [`import`]).
+fn cleaned(draft: AccountDraft) -> AccountDraft {
+    let recovery_codes = draft
+        .recovery_codes
+        .into_iter()
+        .map(|code| RecoveryCode {
+            code: SecretString::new(clean_label(code.code.expose())),
+            used_at: code.used_at,
+            note: clean_note(&code.note),
+        })
+        .filter(|code| !code.code.expose().is_empty())
+        .collect();
+    AccountDraft {
+        issuer: clean_label(&draft.issuer),
+        name: clean_label(&draft.name),
+        note: clean_note(&Zeroizing::new(draft.note)),
+        tags: clean_tags(&draft.tags),
+        recovery_codes,
+        ..draft
+    }
+}
+
+/// Tags cleaned with [`clean_label`], the empty ones dropped.
+pub(crate) fn clean_tags<S: AsRef<str>>(tags: &[S]) -> Vec<String> {
+    tags.iter()
+        .map(|t| clean_label(t.as_ref()))
+        .filter(|t| !t.is_empty())
+        .collect()
 }
 
 /// Refuses inputs above [`MAX_INPUT_BYTES`] and empty ones.
@@ -550,30 +687,29 @@ impl EntryFields<'_> {
             counter,
         };
         otp::validate(&cfg)?;
-        let (note, recovery_codes) = split_recovery_codes(self.note);
+        // Cleaned before the split, so an escape sequence cannot hide the heading; the note
+        // holds recovery codes, so its copy is wiped.
+        let note = Zeroizing::new(clean_note(self.note));
+        let (note, recovery_codes) = split_recovery_codes(&note);
         Ok(AccountDraft {
             issuer: clean_label(self.issuer),
             name: clean_label(self.name),
             otp: Some(cfg),
             note,
-            tags: self
-                .tags
-                .iter()
-                .map(|t| clean_label(t))
-                .filter(|t| !t.is_empty())
-                .collect(),
+            tags: clean_tags(&self.tags),
             recovery_codes,
             favourite: false,
         })
     }
 }
 
-/// Decodes a base32 secret field.
+/// Decodes a base32 secret field with [`Secret::parse_base32`] (the one base32 reader): a
+/// partial last group is fine, a character outside the alphabet is named by position and class.
 pub(crate) fn base32_secret(text: &str) -> Result<Secret, TransferError> {
     if text.trim().is_empty() {
         return Err(TransferError::MissingField("secret"));
     }
-    Secret::from_base32(text).ok_or_else(|| field::invalid("secret", "not valid base32"))
+    Ok(Secret::parse_base32(text)?)
 }
 
 /// The line that starts the recovery-code block [`note_with_recovery_codes`] writes.
@@ -601,7 +737,9 @@ pub fn note_with_recovery_codes(note: &str, codes: &[RecoveryCode]) -> SecretStr
 }
 
 /// The inverse of [`note_with_recovery_codes`]: the note without the block, and the codes (a used
-/// code's time is unknown, so it is marked used at time 0).
+/// code's time is unknown, so it is marked used at time 0). Each code is cleaned with
+/// [`clean_label`] (a code is one line: no control character, no escape sequence); a code that
+/// is nothing once cleaned is dropped.
 pub fn split_recovery_codes(note: &str) -> (String, Vec<RecoveryCode>) {
     let Some(at) = note.find(RECOVERY_CODES_HEADING) else {
         return (note.to_string(), Vec::new());
@@ -614,21 +752,28 @@ pub fn split_recovery_codes(note: &str) -> (String, Vec<RecoveryCode>) {
             Some(code) => (code, Some(0)),
             None => (l, None),
         })
-        .filter(|(code, _)| !code.trim().is_empty())
         .map(|(code, used_at)| RecoveryCode {
-            code: SecretString::new(code.trim()),
+            code: SecretString::new(clean_label(code)),
             used_at,
             note: String::new(),
         })
+        .filter(|code| !code.code.expose().is_empty())
         .collect();
     (before, codes)
 }
 
-/// Pushes the outcome of reading entry `index` (1-based) into `out`.
-pub(crate) fn push_entry(out: &mut Imported, index: usize, label: String, result: Result<AccountDraft, TransferError>) {
+/// Pushes the outcome of reading entry `index` (1-based), whose labels as far as they could be
+/// read are `issuer` and `account`, into `out`.
+pub(crate) fn push_entry(
+    out: &mut Imported,
+    index: usize,
+    issuer: &str,
+    account: &str,
+    result: Result<AccountDraft, TransferError>,
+) {
     match result {
         Ok(draft) => out.accounts.push(draft),
-        Err(error) => out.failed.push(EntryError { index, label, error }),
+        Err(error) => out.failed.push(EntryError::new(index, issuer, account, error)),
     }
 }
 

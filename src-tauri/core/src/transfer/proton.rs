@@ -4,8 +4,7 @@
 use serde_json::Value;
 
 use super::{
-    EntryFields, Format, Imported, Importer, TransferError, base32_secret, field, label_of, parse_json_bytes,
-    push_entry,
+    EntryFields, Format, Imported, Importer, TransferError, base32_secret, field, parse_json_bytes, push_entry,
 };
 use crate::account::{AccountDraft, OtpKind, SecretString, clean_label};
 use crate::otp;
@@ -37,7 +36,7 @@ impl Importer for ProtonImporter {
         for (i, entry) in entries.iter().enumerate() {
             let content = entry.get("content").cloned().unwrap_or(Value::Null);
             let name = field::str_or_empty(&content, "name").unwrap_or("");
-            push_entry(&mut out, i + 1, label_of("", name), read_entry(entry, &content, name));
+            push_entry(&mut out, i + 1, "", name, read_entry(entry, &content, name));
         }
         Ok(out)
     }

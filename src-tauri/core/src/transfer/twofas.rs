@@ -12,8 +12,7 @@ use serde_json::Value;
 
 use super::crypto::{self, NONCE_LEN, TAG_LEN};
 use super::{
-    EntryFields, Format, Imported, Importer, TransferError, base32_secret, field, label_of, parse_json_bytes,
-    push_entry,
+    EntryFields, Format, Imported, Importer, TransferError, base32_secret, field, parse_json_bytes, push_entry,
 };
 use crate::account::{AccountDraft, OtpKind, SecretString};
 
@@ -57,16 +56,27 @@ impl Importer for TwoFasImporter {
             None => root.get("services").cloned().ok_or_else(|| malformed("no services"))?,
         };
         let services = services.as_array().ok_or_else(|| malformed("services is not a list"))?;
+        let groups = group_names(&root);
         let mut out = Imported::default();
         for (i, service) in services.iter().enumerate() {
             let otp = service.get("otp").cloned().unwrap_or(Value::Null);
-            let issuer = first_non_empty(&[field::opt_str(&otp, "issuer"), field::opt_str(service, "name")]);
+            // The service's name is the title 2FAS shows (and the person may have renamed it);
+            // `otp.issuer` is what the enrolment link said. Aegis's importer reads it the same way.
+            let issuer = first_non_empty(&[field::opt_str(service, "name"), field::opt_str(&otp, "issuer")]);
             let name = first_non_empty(&[field::opt_str(&otp, "account"), field::opt_str(&otp, "label")]);
+            // A 2FAS group (a folder) becomes a tag, as Aegis's groups do.
+            let tags = field::opt_str(service, "groupId")
+                .ok()
+                .flatten()
+                .and_then(|id| groups.iter().find(|(g, _)| *g == id))
+                .map(|(_, group)| vec![(*group).to_owned()])
+                .unwrap_or_default();
             push_entry(
                 &mut out,
                 i + 1,
-                label_of(issuer, name),
-                read_service(service, &otp, issuer, name),
+                issuer,
+                name,
+                read_service(service, &otp, issuer, name, tags),
             );
         }
         Ok(out)
@@ -80,7 +90,30 @@ fn first_non_empty<'a>(candidates: &[Result<Option<&'a str>, TransferError>]) ->
         .unwrap_or("")
 }
 
-fn read_service(service: &Value, otp: &Value, issuer: &str, name: &str) -> Result<AccountDraft, TransferError> {
+/// The backup's groups as (id, name); a group without a usable name is left out.
+fn group_names(root: &Value) -> Vec<(&str, &str)> {
+    root.get("groups")
+        .and_then(Value::as_array)
+        .map(|groups| {
+            groups
+                .iter()
+                .filter_map(|g| {
+                    let id = g.get("id").and_then(Value::as_str)?;
+                    let name = g.get("name").and_then(Value::as_str).filter(|n| !n.trim().is_empty())?;
+                    Some((id, name))
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn read_service(
+    service: &Value,
+    otp: &Value,
+    issuer: &str,
+    name: &str,
+    tags: Vec<String>,
+) -> Result<AccountDraft, TransferError> {
     let kind = match field::opt_str(otp, "tokenType")?
         .unwrap_or("TOTP")
         .to_ascii_uppercase()
@@ -101,7 +134,7 @@ fn read_service(service: &Value, otp: &Value, issuer: &str, name: &str) -> Resul
         period: field::opt_u64(otp, "period")?,
         counter: field::opt_u64(otp, "counter")?,
         note: "",
-        tags: Vec::new(),
+        tags,
     }
     .into_draft()
 }

@@ -21,6 +21,7 @@ use percent_encoding::utf8_percent_encode;
 use prost::Message;
 use zeroize::{Zeroize, Zeroizing};
 
+use super::otpauth::split_label;
 use super::{COMPONENT, MigrationProblem, Query, UriError, strip_scheme};
 use crate::account::{AccountDraft, Algorithm, OtpConfig, OtpKind, Secret, clean_label};
 
@@ -112,6 +113,11 @@ pub struct MigrationBatch {
 pub struct SkippedEntry {
     /// Its position in the URI's list of accounts, from 0.
     pub index: usize,
+    /// Its issuer and account name as far as they can be read (split and cleaned as an
+    /// account's would be), so a report can say which account it was; either may be empty.
+    pub issuer: String,
+    /// See `issuer`.
+    pub name: String,
     /// Why it was skipped.
     pub error: UriError,
 }
@@ -126,10 +132,23 @@ pub struct SkippedEntry {
 ///   The whole URI is an error only when nothing can be read: the payload itself is broken,
 ///   it holds no entry, or every entry is unreadable (then the first entry's error).
 /// * A `name` starting with `Issuer:` (as Google writes it) loses that prefix when it equals
-///   the `issuer`, and the whitespace after it.
+///   the `issuer`, and the whitespace after it. With no `issuer`, a `name` `Issuer:account` is
+///   split as the label of an `otpauth://` URI is (the same function), so the same account
+///   reads the same from a QR code of either kind.
 /// * The issuer and the name are cleaned with [`clean_label`] (no control, bidi or zero-width
 ///   characters; whitespace collapsed and trimmed).
 pub fn decode(uri: &str) -> Result<MigrationBatch, UriError> {
+    let mut batch = decode_entries(uri)?;
+    if batch.accounts.is_empty() {
+        return Err(batch.skipped.swap_remove(0).error);
+    }
+    Ok(batch)
+}
+
+/// Like [`decode`], but a payload whose entries are all unreadable is a batch with no accounts
+/// and every entry in `skipped` (an import reports each of them, with its label). Errors only
+/// when the payload itself cannot be read or holds no entry.
+pub(crate) fn decode_entries(uri: &str) -> Result<MigrationBatch, UriError> {
     let rest = strip_scheme(uri.trim(), SCHEME).ok_or(UriError::NotOtpauth)?;
     let query = rest.split_once('?').map_or("", |(_, q)| q);
     let data = Query::parse(query)
@@ -145,14 +164,19 @@ pub fn decode(uri: &str) -> Result<MigrationBatch, UriError> {
     for (index, entry) in payload.otp_parameters.iter().enumerate() {
         match to_draft(entry) {
             Ok(draft) => accounts.push(draft),
-            Err(error) => skipped.push(SkippedEntry { index, error }),
+            Err(error) => {
+                let (issuer, name) = labels(entry);
+                skipped.push(SkippedEntry {
+                    index,
+                    issuer,
+                    name,
+                    error,
+                });
+            }
         }
     }
-    if accounts.is_empty() {
-        return Err(match skipped.into_iter().next() {
-            Some(first) => first.error,
-            None => UriError::InvalidMigrationData(MigrationProblem::NoAccounts),
-        });
+    if accounts.is_empty() && skipped.is_empty() {
+        return Err(UriError::InvalidMigrationData(MigrationProblem::NoAccounts));
     }
     Ok(MigrationBatch {
         accounts,
@@ -231,15 +255,10 @@ fn to_draft(entry: &Parameters) -> Result<AccountDraft, UriError> {
             });
         }
     };
-    let issuer = String::from_utf8_lossy(&entry.issuer);
-    let name = String::from_utf8_lossy(&entry.name);
-    let name = match name.strip_prefix(&*issuer).and_then(|rest| rest.strip_prefix(':')) {
-        Some(rest) if !issuer.is_empty() => rest,
-        _ => &name,
-    };
+    let (issuer, name) = labels(entry);
     Ok(AccountDraft {
-        issuer: clean_label(&issuer),
-        name: clean_label(name),
+        issuer,
+        name,
         otp: Some(OtpConfig {
             kind,
             secret: Secret::new(entry.secret.clone()),
@@ -252,9 +271,24 @@ fn to_draft(entry: &Parameters) -> Result<AccountDraft, UriError> {
     })
 }
 
+/// The cleaned issuer and name of an entry: an `Issuer:` prefix of the name that equals the
+/// `issuer` is dropped; with no issuer the name is split as an `otpauth://` label is.
+fn labels(entry: &Parameters) -> (String, String) {
+    let issuer = String::from_utf8_lossy(&entry.issuer);
+    let name = String::from_utf8_lossy(&entry.name);
+    if clean_label(&issuer).is_empty() {
+        return split_label(&name, None);
+    }
+    let name = match name.strip_prefix(&*issuer).and_then(|rest| rest.strip_prefix(':')) {
+        Some(rest) => rest,
+        None => &name,
+    };
+    (clean_label(&issuer), clean_label(name))
+}
+
 /// True when [`encode`] can carry this account without changing its codes: TOTP with a 30 s
 /// period or HOTP with a counter up to 2^63 - 1, 6 or 8 digits, a non-empty secret. Steam
-/// accounts, 7 digits and other periods have no representation in the format.
+/// accounts, 7, 9 or 10 digits and other periods have no representation in the format.
 pub fn can_encode(draft: &AccountDraft) -> bool {
     to_parameters(draft).is_some()
 }
@@ -264,7 +298,9 @@ pub fn can_encode(draft: &AccountDraft) -> bool {
 /// without OTP) are left out: check first to warn the user. Each URI is a secret.
 ///
 /// The name is written `Issuer:name` when there is an issuer, as Google does; [`decode`] strips
-/// the prefix again.
+/// the prefix again. Without an issuer, a name holding `:` is written `:name` (as
+/// [`to_otpauth`](super::to_otpauth) writes its label), so it is not read back as
+/// `Issuer:account`.
 pub fn encode(accounts: &[AccountDraft], max_per_batch: usize, batch_id: i32) -> Vec<Zeroizing<String>> {
     let per_batch = max_per_batch.max(1);
     let entries: Vec<Parameters> = accounts.iter().filter_map(to_parameters).collect();
@@ -362,7 +398,9 @@ fn to_parameters(draft: &AccountDraft) -> Option<Parameters> {
         Algorithm::Sha256 => 2,
         Algorithm::Sha512 => 3,
     };
-    let name = if draft.issuer.is_empty() {
+    let name = if draft.issuer.is_empty() && draft.name.contains(':') {
+        format!(":{}", draft.name)
+    } else if draft.issuer.is_empty() {
         draft.name.clone()
     } else {
         format!("{}:{}", draft.issuer, draft.name)
@@ -391,12 +429,22 @@ fn to_parameters(draft: &AccountDraft) -> Option<Parameters> {
 ///   [`BatchSet::conflicts`] so the caller can tell the person. Keeping both may bring in an
 ///   account twice; the vault's duplicate check handles that, while dropping one would lose
 ///   accounts without a word.
+/// * A multi-URI export without a `batch_id` (0, the protobuf default: an exporter that does
+///   not write it) cannot be told from another one by its id, so such batches are not merged
+///   by index alone (issue 14: two exports' parts were counted as one export, and their
+///   missing parts reported together). They are grouped by `batch_size` (the parts of one
+///   export share it), and a batch whose index is already filled with other accounts starts
+///   another export instead of conflicting. Each of those exports has its own
+///   [`MissingParts`]. What cannot be told apart stays merged: two exports of the same size
+///   whose scanned parts never overlap look like one.
 #[derive(Clone, Debug, Default)]
 pub struct BatchSet {
-    exports: BTreeMap<i32, Export>,
+    /// Keyed by `batch_id` and, for exports without one, their number among those (from 1;
+    /// 0 for an export with an id, and for the single-URI exports without one).
+    exports: BTreeMap<(i32, usize), Export>,
 }
 
-/// Everything added under one `batch_id`.
+/// Everything added under one `batch_id` (or one export without an id).
 #[derive(Clone, Debug, Default)]
 struct Export {
     /// The largest `batch_size` (> 1) of its multi-URI batches; 0 when it has none.
@@ -408,6 +456,20 @@ struct Export {
     singles: Vec<Vec<AccountDraft>>,
 }
 
+/// An export split over several QR codes of which some were not added to a [`BatchSet`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MissingParts {
+    /// The export's `batch_id`; `None` when it has none (then `size` and `found` tell it
+    /// apart from another export).
+    pub batch_id: Option<i32>,
+    /// How many parts it has (its `batch_size`, at most [`MAX_BATCH_SIZE`]).
+    pub size: i32,
+    /// The indexes (from 0) of the parts that were added.
+    pub found: Vec<i32>,
+    /// The indexes (from 0) of the parts still to add.
+    pub missing: Vec<i32>,
+}
+
 impl BatchSet {
     /// An empty set.
     pub fn new() -> BatchSet {
@@ -416,13 +478,19 @@ impl BatchSet {
 
     /// Adds a decoded batch (see [`BatchSet`] for what is merged, kept apart or counted once).
     /// A `batch_size` above [`MAX_BATCH_SIZE`] counts as that; the largest size seen for an
-    /// export wins.
+    /// export with an id wins.
     pub fn add(&mut self, batch: MigrationBatch) {
-        let export = self.exports.entry(batch.batch_id).or_default();
+        let size = batch.batch_size.min(MAX_BATCH_SIZE);
+        let key = if batch.batch_size <= 1 || batch.batch_id != 0 {
+            (batch.batch_id, 0)
+        } else {
+            self.export_without_id(size, batch.batch_index, &batch.accounts)
+        };
+        let export = self.exports.entry(key).or_default();
         let seen = if batch.batch_size <= 1 {
             &mut export.singles
         } else {
-            export.size = export.size.max(batch.batch_size.min(MAX_BATCH_SIZE));
+            export.size = export.size.max(size);
             export.batches.entry(batch.batch_index).or_default()
         };
         if !seen.contains(&batch.accounts) {
@@ -430,8 +498,29 @@ impl BatchSet {
         }
     }
 
-    /// Every account collected so far: by export (`batch_id`), its single-URI exports first in
-    /// the order added, then its batches by index (at a conflicting index, in the order added).
+    /// The key of the export without an id that a multi-URI batch of `size` parts belongs to:
+    /// the first one of that size whose part `index` is free or holds these same accounts (a
+    /// rescan); else a new one.
+    fn export_without_id(&self, size: i32, index: i32, accounts: &[AccountDraft]) -> (i32, usize) {
+        let mut last = 0;
+        for (&(id, number), export) in self.exports.range((0, 1)..(1, 0)) {
+            debug_assert_eq!(id, 0);
+            last = number;
+            if export.size == size
+                && export
+                    .batches
+                    .get(&index)
+                    .is_none_or(|seen| seen.iter().any(|s| s == accounts))
+            {
+                return (0, number);
+            }
+        }
+        (0, last + 1)
+    }
+
+    /// Every account collected so far: by export (`batch_id`; those without one in the order
+    /// first seen), its single-URI exports first in the order added, then its batches by index
+    /// (at a conflicting index, in the order added).
     pub fn accounts(&self) -> Vec<AccountDraft> {
         self.exports
             .values()
@@ -439,13 +528,28 @@ impl BatchSet {
             .collect()
     }
 
-    /// For each export with batches still to scan: its `batch_id` and the missing indexes.
+    /// For each export with batches still to scan: its `batch_id` and the missing indexes (an
+    /// export without an id is listed under 0, once per such export). See
+    /// [`BatchSet::missing_parts`] for what tells those apart.
     pub fn missing(&self) -> Vec<(i32, Vec<i32>)> {
+        self.missing_parts()
+            .into_iter()
+            .map(|m| (m.batch_id.unwrap_or(0), m.missing))
+            .collect()
+    }
+
+    /// Every export with parts still to scan, each on its own (see [`MissingParts`]).
+    pub fn missing_parts(&self) -> Vec<MissingParts> {
         self.exports
             .iter()
-            .filter_map(|(id, export)| {
+            .filter_map(|(&(id, number), export)| {
                 let missing: Vec<i32> = (0..export.size).filter(|i| !export.batches.contains_key(i)).collect();
-                (!missing.is_empty()).then_some((*id, missing))
+                (!missing.is_empty()).then(|| MissingParts {
+                    batch_id: (number == 0).then_some(id),
+                    size: export.size,
+                    found: export.batches.keys().copied().collect(),
+                    missing,
+                })
             })
             .collect()
     }
@@ -453,16 +557,16 @@ impl BatchSet {
     /// The `(batch_id, batch_index)` of every multi-URI batch scanned with different accounts
     /// more than once. All of them are kept in [`BatchSet::accounts`]; a caller should warn that
     /// two exports seem to share a `batch_id` (the result may hold accounts twice, or an old and
-    /// a new version of one).
+    /// a new version of one). Exports without an id never conflict (see [`BatchSet`]).
     pub fn conflicts(&self) -> Vec<(i32, i32)> {
         self.exports
             .iter()
-            .flat_map(|(id, export)| {
+            .flat_map(|(&(id, _), export)| {
                 export
                     .batches
                     .iter()
                     .filter(|(_, seen)| seen.len() > 1)
-                    .map(|(index, _)| (*id, *index))
+                    .map(move |(index, _)| (id, *index))
             })
             .collect()
     }

@@ -10,12 +10,13 @@ use std::borrow::Cow;
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, percent_decode_str};
 use zeroize::Zeroizing;
 
-use crate::account::{AccountDraft, OtpKind};
+use crate::account::{AccountDraft, Base32Error, OtpKind};
 use crate::otp::allowed_digits;
 
 pub mod migration;
 mod otpauth;
 
+pub(crate) use otpauth::{label_of_uri, parameter};
 pub use otpauth::{parse_otpauth, to_otpauth};
 
 /// Why a URI could not be read. Never contains the secret; the two variants that quote the
@@ -32,9 +33,9 @@ pub enum UriError {
     /// There is no `secret` parameter, or it is empty.
     #[error("the URI has no secret")]
     MissingSecret,
-    /// The secret is not base32.
-    #[error("the secret is not valid base32")]
-    InvalidSecret,
+    /// The secret is not base32 (what is wrong and where; never the secret).
+    #[error("{0}")]
+    InvalidSecret(Base32Error),
     /// An HOTP URI without a `counter` parameter.
     #[error("an HOTP URI needs a counter")]
     MissingCounter,
@@ -45,7 +46,7 @@ pub enum UriError {
     /// The `algorithm` is not SHA1, SHA256 or SHA512 (for example MD5).
     #[error("unsupported algorithm \"{0}\" (expected SHA1, SHA256 or SHA512)")]
     UnsupportedAlgorithm(String),
-    /// `digits` is a number but not one the kind allows (6–8, or 5 for Steam).
+    /// `digits` is a number but not one the kind allows (6–10, or 5 for Steam).
     #[error("{kind} codes must have {} digits, not {digits}", allowed_digits(*.kind))]
     DigitsOutOfRange {
         /// The account's kind.

@@ -16,8 +16,11 @@ const DEFAULT_PERIOD: u32 = 30;
 ///
 /// Accepted the way real apps accept them:
 /// * the scheme and the type in any case; whitespace around the URI ignored;
-/// * the type `totp`, `hotp`, or `steam`; also `totp` with `encoder=steam` (Aegis, andOTP);
-/// * the secret in any case, with spaces, dashes or `=` padding;
+/// * the type `totp`, `hotp`, or `steam` (Aegis, Ente, Proton Authenticator and this app
+///   write Steam so); also `totp` with `encoder=steam` (KeePassXC, andOTP, and this app before
+///   issue 14);
+/// * the secret read by [`Secret::parse_base32`]: any case, spaces, dashes or `=` padding, and
+///   any length (trailing bits that make no whole byte dropped, as Google Authenticator does);
 /// * the label `Issuer:name`, `Issuer%3Aname` or just `name`, percent-encoded (raw UTF-8 and
 ///   raw spaces too); the issuer and the name are cleaned with [`clean_label`] (control
 ///   characters, bidi overrides and zero-width characters removed, line breaks and runs of
@@ -34,9 +37,10 @@ const DEFAULT_PERIOD: u32 = 30;
 ///   (always SHA1 and 30 s: Steam accepts no other, so any other value could only give codes
 ///   Steam rejects).
 ///
-/// Errors: another scheme or type; no or empty secret; non-base32 secret; HOTP without a
-/// `counter` from 0 to 2^64 - 2 (2^64 - 1 has no next code); an unknown algorithm; `digits` that
-/// is a number outside 6–8 (not 5 for Steam); a TOTP `period` that is a number outside 1–3600.
+/// Errors: another scheme or type; no or empty secret; a secret with a character outside
+/// base32 (named by its position and class); HOTP without a `counter` from 0 to 2^64 - 2
+/// (2^64 - 1 has no next code); an unknown algorithm; `digits` that is a number outside 6–10
+/// (not 5 for Steam); a TOTP `period` that is a number outside 1–3600.
 pub fn parse_otpauth(uri: &str) -> Result<AccountDraft, UriError> {
     let rest = strip_scheme(uri.trim(), SCHEME).ok_or(UriError::NotOtpauth)?;
     let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
@@ -61,7 +65,7 @@ pub fn parse_otpauth(uri: &str) -> Result<AccountDraft, UriError> {
         .get("secret")
         .filter(|s| !s.trim().is_empty())
         .ok_or(UriError::MissingSecret)?;
-    let secret = Secret::from_base32(&secret).ok_or(UriError::InvalidSecret)?;
+    let secret = Secret::parse_base32(&secret).map_err(UriError::InvalidSecret)?;
 
     let algorithm = match (kind, query.get("algorithm")) {
         (OtpKind::Steam, _) => Algorithm::Sha1,
@@ -127,6 +131,27 @@ pub fn parse_otpauth(uri: &str) -> Result<AccountDraft, UriError> {
     })
 }
 
+/// The issuer and the account name of an `otpauth://` URI as far as they can be read, whatever
+/// else is wrong with it (so a report can say which entry failed); both split and cleaned as
+/// [`parse_otpauth`] does, empty when the text is not an otpauth URI.
+pub(crate) fn label_of_uri(uri: &str) -> (String, String) {
+    let Some(rest) = strip_scheme(uri.trim(), SCHEME) else {
+        return (String::new(), String::new());
+    };
+    let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
+    let label = path.split_once('/').map_or("", |(_, label)| label);
+    let issuer = Query::parse(query).get("issuer");
+    split_label(&percent_decode(label), issuer.as_deref().map(String::as_str))
+}
+
+/// The form-decoded value of parameter `key` (lower case) of an `otpauth://` URI, as
+/// [`parse_otpauth`] reads parameters: for the ones it ignores, such as Ente's `codeDisplay`.
+pub(crate) fn parameter(uri: &str, key: &str) -> Option<Zeroizing<String>> {
+    let rest = strip_scheme(uri.trim(), SCHEME)?;
+    let query = rest.split_once('?').map_or("", |(_, query)| query);
+    Query::parse(query).get(key)
+}
+
 /// A parameter that is present and a whole non-negative number; `None` when missing, empty or
 /// not a number (the caller then uses the default).
 fn number(query: &Query<'_>, key: &str) -> Option<u64> {
@@ -135,7 +160,7 @@ fn number(query: &Query<'_>, key: &str) -> Option<u64> {
 
 /// Splits a decoded label into (issuer, name), preferring an `issuer` parameter that is not
 /// empty once cleaned; both parts are cleaned with [`clean_label`].
-fn split_label(label: &str, issuer_param: Option<&str>) -> (String, String) {
+pub(super) fn split_label(label: &str, issuer_param: Option<&str>) -> (String, String) {
     let param = issuer_param.unwrap_or("");
     let trimmed_param = param.trim();
     let issuer_from_param = clean_label(param);
@@ -168,12 +193,13 @@ fn split_label(label: &str, issuer_param: Option<&str>) -> (String, String) {
 /// * no issuer: the label is the name alone, and no `issuer` parameter (a name containing `:`
 ///   is then written `:name`, so it is not read back as an issuer prefix);
 /// * HOTP: `otpauth://hotp/…&digits=6&counter=N` (no period);
-/// * Steam: `otpauth://totp/…&algorithm=SHA1&digits=5&period=30&encoder=steam` (always SHA1,
-///   5 characters and 30 s, whatever `otp` holds), the form
-///   KeePassXC writes and KeePassXC, KeePassDX and andOTP read. Aegis writes (and older Aegis
-///   only reads) `otpauth://steam/…`; both forms are parsed here. The trade-off: an app that
-///   knows neither reads `encoder=steam` as a plain 5-digit TOTP (wrong codes) where it would
-///   reject `otpauth://steam/`.
+/// * Steam: `otpauth://steam/…&algorithm=SHA1&digits=5&period=30&encoder=steam` (always SHA1,
+///   5 characters and 30 s, whatever `otp` holds). The type in the host is what Aegis, Ente
+///   and Proton Authenticator write and read: they take the type from the host only, so the
+///   `otpauth://totp/…&encoder=steam` this app wrote before (issue 14) showed them a plain
+///   5-digit TOTP, wrong codes with no warning. An app that knows no Steam now refuses the URI
+///   instead of showing wrong codes. `encoder=steam` is kept for KeePassXC and KeePassDX, which
+///   read the encoder parameter; apps that read the host ignore it. Both forms are parsed.
 ///
 /// Parsing cleans the issuer and the name ([`clean_label`]): only a clean label round-trips
 /// unchanged.
@@ -181,7 +207,8 @@ pub fn to_otpauth(issuer: &str, name: &str, otp: &OtpConfig) -> Zeroizing<String
     let encode = |text: &str| utf8_percent_encode(text, COMPONENT).to_string();
     let type_name = match otp.kind {
         OtpKind::Hotp => "hotp",
-        OtpKind::Totp | OtpKind::Steam => "totp",
+        OtpKind::Totp => "totp",
+        OtpKind::Steam => "steam",
     };
     let label = match (issuer.is_empty(), name.contains(':')) {
         (false, _) => format!("{}:{}", encode(issuer), encode(name)),

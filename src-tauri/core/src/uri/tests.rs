@@ -2,7 +2,7 @@ use proptest::prelude::*;
 
 use super::migration::{self, BatchSet, MigrationBatch, Parameters, Payload};
 use super::*;
-use crate::account::{Algorithm, OtpConfig, Secret, clean_label};
+use crate::account::{Algorithm, CharClass, OtpConfig, Secret, clean_label};
 
 /// The secret of Google's Key URI format examples ("Hello!\xDE\xAD\xBE\xEF").
 const HELLO: &str = "JBSWY3DPEHPK3PXP";
@@ -278,8 +278,15 @@ fn otpauth_errors_name_the_problem() {
         ("otpauth://totp/a", MissingSecret),
         ("otpauth://totp/a?secret=", MissingSecret),
         ("otpauth://totp/a?secret=%20%20", MissingSecret),
-        ("otpauth://totp/a?secret=JBSWY3DP1!", InvalidSecret),
-        ("otpauth://totp/a?secret====", InvalidSecret),
+        (
+            "otpauth://totp/a?secret=JBSWY3DP1!",
+            InvalidSecret(Base32Error::InvalidCharacter {
+                position: 9,
+                class: CharClass::Digit,
+            }),
+        ),
+        ("otpauth://totp/a?secret====", InvalidSecret(Base32Error::Empty)),
+        ("otpauth://totp/a?secret=J", InvalidSecret(Base32Error::TooShort)),
         ("otpauth://hotp/a?secret=JBSWY3DPEHPK3PXP", MissingCounter),
         ("otpauth://hotp/a?secret=JBSWY3DPEHPK3PXP&counter=", MissingCounter),
         ("otpauth://hotp/a?secret=JBSWY3DPEHPK3PXP&counter=-1", InvalidCounter),
@@ -299,10 +306,10 @@ fn otpauth_errors_name_the_problem() {
             },
         ),
         (
-            "otpauth://totp/a?secret=JBSWY3DPEHPK3PXP&digits=9",
+            "otpauth://totp/a?secret=JBSWY3DPEHPK3PXP&digits=11",
             DigitsOutOfRange {
                 kind: OtpKind::Totp,
-                digits: 9,
+                digits: 11,
             },
         ),
         (
@@ -313,10 +320,10 @@ fn otpauth_errors_name_the_problem() {
             },
         ),
         (
-            "otpauth://hotp/a?secret=JBSWY3DPEHPK3PXP&counter=1&digits=10",
+            "otpauth://hotp/a?secret=JBSWY3DPEHPK3PXP&counter=1&digits=11",
             DigitsOutOfRange {
                 kind: OtpKind::Hotp,
-                digits: 10,
+                digits: 11,
             },
         ),
         (
@@ -428,7 +435,11 @@ fn canonical_formatting() {
         ),
         (
             draft("Steam", "me", otp(OtpKind::Steam, HELLO, Algorithm::Sha1, 5, 30, 0)),
-            "otpauth://totp/Steam:me?secret=JBSWY3DPEHPK3PXP&issuer=Steam&algorithm=SHA1&digits=5&period=30&encoder=steam",
+            "otpauth://steam/Steam:me?secret=JBSWY3DPEHPK3PXP&issuer=Steam&algorithm=SHA1&digits=5&period=30&encoder=steam",
+        ),
+        (
+            draft("", "ten", otp(OtpKind::Totp, HELLO, Algorithm::Sha1, 10, 30, 0)),
+            "otpauth://totp/ten?secret=JBSWY3DPEHPK3PXP&algorithm=SHA1&digits=10&period=30",
         ),
     ];
     for (d, want) in table {
@@ -437,6 +448,49 @@ fn canonical_formatting() {
         assert_eq!(uri.as_str(), want);
         assert_eq!(parse_otpauth(&uri), Ok(d));
     }
+}
+
+/// Issue 14 (real export files): Steam accounts were written `otpauth://totp/…&encoder=steam`,
+/// which Aegis, Ente and Proton Authenticator read as a plain 5-digit TOTP (wrong codes). They
+/// are written `otpauth://steam/…` now, and both forms are still read.
+#[test]
+fn issue14_steam_is_written_with_the_steam_type_and_both_forms_are_read() {
+    let steam = draft("Steam", "me", otp(OtpKind::Steam, HELLO, Algorithm::Sha1, 5, 30, 0));
+    let uri = to_otpauth(&steam.issuer, &steam.name, steam.otp.as_ref().unwrap());
+    assert!(uri.starts_with("otpauth://steam/Steam:me?"), "{}", uri.as_str());
+    assert!(!uri.starts_with("otpauth://totp/"));
+    // What Aegis writes (type from the host) and what this app wrote before.
+    for text in [
+        uri.as_str(),
+        "otpauth://steam/Steam:me?secret=JBSWY3DPEHPK3PXP&issuer=Steam&digits=5&period=30&algorithm=SHA1",
+        "otpauth://totp/Steam:me?secret=JBSWY3DPEHPK3PXP&issuer=Steam&algorithm=SHA1&digits=5&period=30&encoder=steam",
+    ] {
+        assert_eq!(parse_otpauth(text).as_ref(), Ok(&steam), "{text}");
+    }
+}
+
+/// Issue 14: 9- and 10-digit accounts (Aegis accepts up to 10) and secrets whose length leaves a
+/// partial base32 group are read from URIs.
+#[test]
+fn issue14_uris_with_ten_digits_and_partial_base32_groups() {
+    for digits in [9u64, 10] {
+        for kind in ["totp", "hotp"] {
+            let uri = format!("otpauth://{kind}/a?secret=JBSWY3DPEHPK3PXP&digits={digits}&counter=3");
+            let d = parse_otpauth(&uri).unwrap_or_else(|e| panic!("{uri}: {e}"));
+            assert_eq!(u64::from(d.otp.unwrap().digits), digits);
+        }
+    }
+    // 29 characters (≡ 5 mod 8 is fine already), 30 (≡ 6), 27 (≡ 3), 25 (≡ 1).
+    for len in [25, 27, 30] {
+        let secret = &"JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"[..len];
+        let d = parse_otpauth(&format!("otpauth://totp/a?secret={secret}")).unwrap();
+        assert_eq!(d.otp.unwrap().secret.len(), len * 5 / 8, "{len}");
+    }
+    let err = parse_otpauth("otpauth://totp/a?secret=JBSWY3DPEHPK3PX8").unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "character 16 of the secret is the digit 0, 1, 8 or 9 (an O, I or L mistyped?): base32 uses only the letters A to Z and the digits 2 to 7"
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -481,9 +535,10 @@ fn real_google_authenticator_exports() {
         )]
     );
 
-    // No issuer: a name with ':' is kept whole.
+    // No issuer: a name `Issuer:account` is split as an otpauth label is (issue 14; it was
+    // kept whole).
     let unicode = parse(SCITO_UNICODE).unwrap();
-    assert_eq!(unicode, vec![draft("", "encoding: ¿äÄéÉ? (demo)", totp(PI))]);
+    assert_eq!(unicode, vec![draft("encoding", "¿äÄéÉ? (demo)", totp(PI))]);
 
     let callahan = migration::decode(CALLAHAN).unwrap();
     let names: Vec<(&str, &str)> = callahan
@@ -652,6 +707,43 @@ fn migration_enums_and_unreadable_entries() {
         let got = migration::decode(&migration_uri(vec![e])).map(|b| b.accounts.into_iter().next().unwrap());
         assert_eq!(got, want);
     }
+}
+
+/// Issue 14 (real export files): an entry whose `name` is `Issuer:account` with an empty
+/// `issuer` was not split, though the same label in an `otpauth://` URI is. Both read the same
+/// now, through the same function; a name holding `:` without an issuer still round-trips.
+#[test]
+fn issue14_migration_names_split_as_otpauth_labels() {
+    for (name, issuer) in [
+        ("GitHub:alice", ""),
+        ("GitHub: alice", ""),
+        ("  GitHub :alice@example.com", ""),
+        (":a:b", ""),
+        ("GitHub:alice", "GitHub"),
+        ("plain", ""),
+    ] {
+        let from_google = migration::decode(&migration_uri(vec![entry(name, issuer, 1, 1, 2, 0)]))
+            .unwrap()
+            .accounts
+            .remove(0);
+        let label = percent_encoding::utf8_percent_encode(name, COMPONENT);
+        let issuer_param = percent_encoding::utf8_percent_encode(issuer, COMPONENT);
+        let from_uri = parse_otpauth(&format!("otpauth://totp/{label}?secret={PI}&issuer={issuer_param}")).unwrap();
+        assert_eq!(
+            (from_google.issuer.as_str(), from_google.name.as_str()),
+            (from_uri.issuer.as_str(), from_uri.name.as_str()),
+            "{name:?} / {issuer:?}"
+        );
+    }
+    let split = migration::decode(&migration_uri(vec![entry("GitHub:alice", "", 1, 1, 2, 0)])).unwrap();
+    assert_eq!(
+        (split.accounts[0].issuer.as_str(), split.accounts[0].name.as_str()),
+        ("GitHub", "alice")
+    );
+    // Our own export writes an issuer-less name with ':' as ':name', so it reads back whole.
+    let odd = draft("", "a:b", totp(PI));
+    let uris = migration::encode(std::slice::from_ref(&odd), 10, 3);
+    assert_eq!(migration::decode(&uris[0]).unwrap().accounts, vec![odd]);
 }
 
 #[test]
@@ -826,6 +918,70 @@ fn review_batch_set_keeps_every_single_uri_export() {
     assert!(set.is_complete());
     assert_eq!(set.missing(), vec![]);
     assert_eq!(set.conflicts(), vec![], "single-URI exports never conflict");
+}
+
+/// Issue 14: two multi-URI exports without a `batch_id` (0) were merged into one, so their
+/// parts conflicted and their missing parts were reported as one export's. They are kept apart
+/// (by size, and by a filled index holding other accounts) and each names its own missing parts.
+#[test]
+fn issue14_exports_without_a_batch_id_are_told_apart() {
+    let accounts = |prefix: &str, n: usize| -> Vec<AccountDraft> {
+        (0..n)
+            .map(|i| draft("X", &format!("{prefix}{i}"), totp(HELLO)))
+            .collect()
+    };
+    let batches = |accounts: &[AccountDraft]| -> Vec<MigrationBatch> {
+        migration::encode(accounts, 2, 0)
+            .iter()
+            .map(|u| migration::decode(u).unwrap())
+            .collect()
+    };
+    // Export X: 3 parts; export Y: 3 parts; export Z: 2 parts. None has an id.
+    let (x, y, z) = (
+        batches(&accounts("x", 6)),
+        batches(&accounts("y", 6)),
+        batches(&accounts("z", 4)),
+    );
+    assert_eq!((x.len(), y.len(), z.len(), x[0].batch_id), (3, 3, 2, 0));
+
+    let mut set = BatchSet::new();
+    for batch in [&x[0], &y[0], &x[1], &z[1], &y[0], &x[2]] {
+        set.add(batch.clone());
+    }
+    assert_eq!(set.conflicts(), vec![], "two exports, not a conflict");
+    // X is complete; Y has its first part only; Z its second only.
+    let part = |size, found: Vec<i32>, missing: Vec<i32>| migration::MissingParts {
+        batch_id: None,
+        size,
+        found,
+        missing,
+    };
+    assert_eq!(
+        set.missing_parts(),
+        vec![part(3, vec![0], vec![1, 2]), part(2, vec![1], vec![0])]
+    );
+    assert_eq!(set.missing(), vec![(0, vec![1, 2]), (0, vec![0])]);
+    let mut want: Vec<AccountDraft> = accounts("x", 6);
+    want.extend(accounts("y", 6)[..2].to_vec());
+    want.extend(accounts("z", 4)[2..].to_vec());
+    assert_eq!(set.accounts(), want);
+
+    // With an id, the same batches still merge by id (and the id names the export).
+    let with_id: Vec<MigrationBatch> = migration::encode(&accounts("w", 6), 2, 44)
+        .iter()
+        .map(|u| migration::decode(u).unwrap())
+        .collect();
+    let mut set = BatchSet::new();
+    set.add(with_id[2].clone());
+    assert_eq!(
+        set.missing_parts(),
+        vec![migration::MissingParts {
+            batch_id: Some(44),
+            size: 3,
+            found: vec![2],
+            missing: vec![0, 1],
+        }]
+    );
 }
 
 /// Review finding (data loss): in a multi-URI export, a second batch with different accounts at an

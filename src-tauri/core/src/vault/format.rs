@@ -28,7 +28,7 @@
 use sha2::{Digest, Sha256};
 
 use super::VaultError;
-use super::kdf::{KEY_LEN, KdfParams};
+use super::kdf::{self, KEY_LEN, KdfParams};
 
 /// The version of the file layout this build writes and the highest it reads.
 pub const FORMAT_VERSION: u16 = 1;
@@ -230,6 +230,10 @@ impl Header {
         if !r.0.is_empty() {
             return Err(damaged("the header has trailing bytes"));
         }
+        kdf::check_file_work(slots.iter().filter_map(|slot| match slot {
+            Slot::Password(p) => Some(p.params),
+            _ => None,
+        }))?;
         Ok(Header { slots })
     }
 }
@@ -264,7 +268,8 @@ pub(crate) fn damaged(reason: &'static str) -> VaultError {
 ///    a truncated vault: `Damaged`);
 /// 2. version above [`FORMAT_VERSION`] → `NewerVersion` when the checksum is good, else `Damaged`;
 /// 3. checksum bad → `Damaged`;
-/// 4. any structural error → `Damaged`; KDF settings out of range → `KdfOutOfRange`.
+/// 4. any structural error → `Damaged`; KDF settings out of range → `KdfOutOfRange`; password
+///    slots together over [`kdf::MAX_FILE_WORK`] → `KdfWorkTooHigh`.
 pub(crate) fn parse(bytes: &[u8]) -> Result<Parsed<'_>, VaultError> {
     if bytes.is_empty() {
         return Err(VaultError::NotAVault);

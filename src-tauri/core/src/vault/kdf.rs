@@ -44,7 +44,7 @@ impl KdfParams {
     /// 2 GiB is RFC 9106's first recommended setting (the strongest it lists), twice what
     /// password managers such as Bitwarden accept, and still fits the memory of a 4 GiB laptop;
     /// above it a hostile or mistyped header could make the unlock fail for lack of memory or
-    /// swap the machine to a halt. 32 passes at 2 GiB already take about a minute on one core;
+    /// swap the machine to a halt. 32 passes at 2 GiB already take one to two minutes on one core;
     /// 16 lanes covers today's desktop CPUs (Argon2 gains nothing from lanes beyond the cores).
     pub const MAXIMUM: KdfParams = KdfParams {
         memory_kib: 2 * 1024 * 1024,
@@ -85,6 +85,14 @@ impl KdfParams {
         Ok(())
     }
 
+    /// The work of one derivation with these settings, in KiB × passes: Argon2 fills its `m`
+    /// blocks of 1 KiB once per pass, so `m × t` block computations. Lanes share that work
+    /// between threads and add none of their own (with one lane it all runs on one core, so
+    /// `m × t` also bounds the wall time); the peak memory is `m`.
+    pub const fn work(&self) -> u64 {
+        self.memory_kib as u64 * self.iterations as u64
+    }
+
     /// Derives one key from a fixed sample password and salt with these settings and throws it
     /// away: what one unlock costs, for a caller that wants to time it before choosing.
     ///
@@ -93,6 +101,27 @@ impl KdfParams {
     pub fn derive_sample(&self) -> Result<(), VaultError> {
         derive_key(b"sample password", &[0x5a; super::format::SALT_LEN], *self).map(drop)
     }
+}
+
+/// The most key-derivation work one vault file may ask for, all its password slots together
+/// ([`KdfParams::work`] summed): the work of [`KdfParams::MAXIMUM`], the strongest single
+/// setting a vault is created with (`Vault::create`, the CLI's `init`). A file whose slots
+/// together ask for more is refused before any derivation ([`VaultError::KdfWorkTooHigh`]).
+pub const MAX_FILE_WORK: u64 = KdfParams::MAXIMUM.work();
+
+/// Checks that the password slots' settings together stay within [`MAX_FILE_WORK`].
+///
+/// # Errors
+/// [`VaultError::KdfWorkTooHigh`] with the total asked for.
+pub(crate) fn check_file_work(slots: impl IntoIterator<Item = KdfParams>) -> Result<(), VaultError> {
+    let asked = slots.into_iter().fold(0u64, |sum, p| sum.saturating_add(p.work()));
+    if asked > MAX_FILE_WORK {
+        return Err(VaultError::KdfWorkTooHigh {
+            asked_mib_passes: asked / 1024,
+            max_mib_passes: MAX_FILE_WORK / 1024,
+        });
+    }
+    Ok(())
 }
 
 // Argon2 needs at least 8 KiB per lane: every accepted setting satisfies it.
@@ -151,6 +180,26 @@ mod tests {
         assert!(matches!(
             too_small.derive_sample(),
             Err(VaultError::KdfOutOfRange { .. })
+        ));
+    }
+
+    #[test]
+    fn work_is_memory_times_passes_whatever_the_lanes() {
+        assert_eq!(KdfParams::MINIMUM.work(), 19 * 1024 * 2);
+        assert_eq!(
+            KdfParams {
+                parallelism: 16,
+                ..KdfParams::MINIMUM
+            }
+            .work(),
+            KdfParams::MINIMUM.work()
+        );
+        assert_eq!(MAX_FILE_WORK, 2 * 1024 * 1024 * 32);
+        assert!(check_file_work([KdfParams::MAXIMUM]).is_ok());
+        assert!(check_file_work([KdfParams::DEFAULT; 4]).is_ok());
+        assert!(matches!(
+            check_file_work([KdfParams::MAXIMUM, KdfParams::MINIMUM]),
+            Err(VaultError::KdfWorkTooHigh { .. })
         ));
     }
 

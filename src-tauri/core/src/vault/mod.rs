@@ -55,12 +55,12 @@ use kdf::KEY_LEN;
 
 pub use content::CONTENT_VERSION;
 pub use format::FORMAT_VERSION;
-pub use kdf::KdfParams;
+pub use kdf::{KdfParams, MAX_FILE_WORK};
 pub use restore::{check_file, restore_backup};
 pub use store::LOCK_WAIT;
 
-/// The most password slots a file may hold: every derivation may cost up to the KDF cap, so
-/// this bounds the work a hostile file can demand before its password is refused.
+/// The most password slots a file may hold. Their work together is bounded by
+/// [`MAX_FILE_WORK`]; this bounds the number of derivations (each at least the floor).
 pub const MAX_PASSWORD_SLOTS: usize = 4;
 
 /// Environment variable naming the vault file, honoured by the CLI and the desktop app alike.
@@ -176,6 +176,17 @@ pub enum VaultError {
         min: u32,
         /// Largest accepted value.
         max: u32,
+    },
+    /// The password slots of a file together ask for more key derivation than one slot at the
+    /// strongest setting ([`KdfParams::MAXIMUM`]); refused before any derivation.
+    #[error(
+        "the vault's password slots together ask for {asked_mib_passes} MiB × passes of key derivation, more than the {max_mib_passes} of the strongest setting a vault is created with"
+    )]
+    KdfWorkTooHigh {
+        /// The sum over the password slots of memory (MiB) × passes.
+        asked_mib_passes: u64,
+        /// [`MAX_FILE_WORK`] in the same unit.
+        max_mib_passes: u64,
     },
     /// An empty master password was given to `create` or `change_password`.
     #[error("the master password must not be empty")]
@@ -845,8 +856,9 @@ type DeriveFn<'a> = dyn FnMut(&[u8], &[u8; SALT_LEN], KdfParams) -> Result<Zeroi
 
 /// Parses, unwraps the master key with the password and decrypts a vault file.
 fn unlock(bytes: &[u8], password: &SecretString, derive: &mut DeriveFn<'_>) -> Result<Unlocked, VaultError> {
+    // `parse` has refused settings out of range and slots that together ask for more than
+    // `MAX_FILE_WORK`, so the loop below never derives more than one slot at the cap would.
     let parsed = format::parse(bytes)?;
-    // Each password slot may ask for up to the KDF cap; bound the total work a file can demand.
     let password_slots = parsed
         .header
         .slots
@@ -1106,5 +1118,72 @@ mod tests {
         });
         assert!(matches!(result, Err(VaultError::Damaged { .. })), "{:?}", result.err());
         assert_eq!(derivations, 0);
+    }
+
+    /// A file whose password slots all have `params`, none of which any password opens.
+    fn file_with_slots(params: &[KdfParams]) -> Vec<u8> {
+        let key = Zeroizing::new([7u8; KEY_LEN]);
+        let slots = params
+            .iter()
+            .map(|&params| {
+                Slot::Password(PasswordSlot {
+                    params,
+                    salt: [1; SALT_LEN],
+                    nonce: [2; NONCE_LEN],
+                    wrapped: [3; format::WRAPPED_LEN],
+                })
+            })
+            .collect();
+        encode(&Header { slots }, &key, [4; NONCE_LEN], &VaultData::default())
+    }
+
+    /// Issue 14: each slot within the caps, four slots at 32 passes asked for minutes of work
+    /// before "wrong password". The slots together may cost what one slot at the cap does.
+    #[test]
+    fn slots_that_together_exceed_the_strongest_setting_are_refused_before_any_derivation() {
+        let at = |memory_mib: u32, iterations: u32| KdfParams {
+            memory_kib: memory_mib * 1024,
+            iterations,
+            parallelism: 4,
+        };
+        let over = [
+            vec![KdfParams::MAXIMUM; 2],
+            vec![at(1024, 32); 4],
+            vec![at(512, 32), at(512, 32), at(512, 32), at(513, 32)],
+            vec![KdfParams::MAXIMUM, KdfParams::MINIMUM],
+        ];
+        for params in over {
+            let mut derivations = 0;
+            let result = unlock(&file_with_slots(&params), &SecretString::new("pw"), &mut |_, _, _| {
+                derivations += 1;
+                Ok(Zeroizing::new([0; KEY_LEN]))
+            });
+            assert!(
+                matches!(
+                    result,
+                    Err(VaultError::KdfWorkTooHigh {
+                        max_mib_passes: 65_536,
+                        ..
+                    })
+                ),
+                "{params:?}: {:?}",
+                result.err()
+            );
+            assert_eq!(derivations, 0, "{params:?}");
+        }
+        // Up to the budget every slot is tried.
+        for params in [
+            vec![KdfParams::MAXIMUM],
+            vec![at(512, 32); 4],
+            vec![KdfParams::MINIMUM; 4],
+        ] {
+            let mut work = 0;
+            let result = unlock(&file_with_slots(&params), &SecretString::new("pw"), &mut |_, _, p| {
+                work += p.work();
+                Ok(Zeroizing::new([0; KEY_LEN]))
+            });
+            assert!(matches!(result, Err(VaultError::WrongPassword)), "{params:?}");
+            assert!(work <= MAX_FILE_WORK, "{params:?}");
+        }
     }
 }
