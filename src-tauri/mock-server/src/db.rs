@@ -75,7 +75,7 @@ pub enum DbError {
 }
 
 /// The schema version this code writes (`PRAGMA user_version`).
-pub const SCHEMA_VERSION: i64 = 1;
+pub const SCHEMA_VERSION: i64 = 2;
 
 const SCHEMA_V1: &str = r#"
 CREATE TABLE accounts (
@@ -160,9 +160,40 @@ CREATE TABLE outbox (
 );
 "#;
 
+/// Version 2: failures and locks are kept per e-mail address, not per account, so an address
+/// with no account is counted and locked exactly as an existing one (`attempts`: one row per
+/// password or code check that failed, or that is running now with `pending = 1`; `locks`); the event log for test
+/// suites (`events`). The v1 `failures` rows and `accounts.locked_until` move over.
+const SCHEMA_V2: &str = r#"
+CREATE TABLE attempts (
+    id       INTEGER PRIMARY KEY,
+    email    TEXT NOT NULL,
+    at       INTEGER NOT NULL,
+    pending  INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX attempts_email ON attempts(email, at);
+CREATE TABLE locks (
+    email         TEXT PRIMARY KEY,
+    locked_until  INTEGER NOT NULL
+);
+CREATE TABLE events (
+    id      INTEGER PRIMARY KEY AUTOINCREMENT,
+    at      INTEGER NOT NULL,
+    email   TEXT,
+    kind    TEXT NOT NULL,
+    detail  TEXT NOT NULL DEFAULT '{}'
+);
+INSERT INTO attempts (email, at) SELECT a.email, f.at FROM failures f JOIN accounts a ON a.id = f.account_id;
+INSERT INTO locks (email, locked_until) SELECT email, locked_until FROM accounts WHERE locked_until IS NOT NULL;
+DROP TABLE failures;
+ALTER TABLE accounts DROP COLUMN locked_until;
+"#;
+
 /// Every table, in an order that deletes children before parents.
 pub const TABLES: &[&str] = &[
-    "failures",
+    "attempts",
+    "locks",
+    "events",
     "devices",
     "recovery_codes",
     "sessions",
@@ -470,6 +501,9 @@ fn migrate(conn: &Connection) -> Result<(), DbError> {
     }
     if version < 1 {
         conn.execute_batch(&format!("BEGIN; {SCHEMA_V1} PRAGMA user_version = 1; COMMIT;"))?;
+    }
+    if version < 2 {
+        conn.execute_batch(&format!("BEGIN; {SCHEMA_V2} PRAGMA user_version = 2; COMMIT;"))?;
     }
     Ok(())
 }

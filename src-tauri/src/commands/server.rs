@@ -399,7 +399,7 @@ pub async fn server_support_reset(server: State<'_, Arc<MockServer>>, email: Str
 #[tauri::command]
 pub async fn server_set_clock(server: State<'_, Arc<MockServer>>, offset: i64) -> IpcResult<ServerStatus> {
     let state = server.state().await?;
-    tester::set_clock(&state, offset).map_err(problem)?;
+    tester::set_clock(&state, offset).await.map_err(problem)?;
     Ok(server.status().await)
 }
 
