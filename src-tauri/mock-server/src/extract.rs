@@ -201,9 +201,8 @@ const LOOPBACK_NAMES: &[&str] = &["localhost", "127.0.0.1", "[::1]"];
 ///   refused with 421 — a DNS-rebinding page reaches the server under its own name; with
 ///   `--allow-remote`, the `--public-host` names are accepted as well;
 /// * an `Origin` other than the server's own (`http://` + the `Host`) is refused with 403;
-/// * a state-changing `/mock/…` request without `Content-Type: application/json` is refused
-///   with 403: a cross-site form cannot send that type without a CORS preflight, which is
-///   refused.
+/// * (on the `/mock` routes, [`json_only_changes`]) a state-changing request without
+///   `Content-Type: application/json` is refused with 403.
 ///
 /// A request without `Host` (HTTP/1.0, or a test calling the router directly) passes the first
 /// check: browsers always send one.
@@ -252,15 +251,27 @@ fn check_browser_rules(state: &AppState, req: &Request) -> Result<(), AppError> 
             ));
         }
     }
-    let changes_state = !matches!(*req.method(), axum::http::Method::GET | axum::http::Method::HEAD);
-    if changes_state && req.uri().path().starts_with("/mock/") && !is_json(headers) {
-        return Err(AppError::new(
+    Ok(())
+}
+
+/// Route middleware of the tester controls: a POST, PUT, PATCH or DELETE without
+/// `Content-Type: application/json` is refused with 403, bodyless ones included. A cross-site
+/// form cannot send that type without a CORS preflight, which is refused. (A route layer, so
+/// a method the route does not have still answers 405.)
+pub async fn json_only_changes(req: Request, next: Next) -> Response {
+    let changes_state = matches!(
+        *req.method(),
+        axum::http::Method::POST | axum::http::Method::PUT | axum::http::Method::PATCH | axum::http::Method::DELETE
+    );
+    if changes_state && !is_json(req.headers()) {
+        return AppError::new(
             ProblemKind::Forbidden,
             "The tester controls need Content-Type: application/json on every request that changes \
              something (a web form cannot send it across sites).",
-        ));
+        )
+        .into_response();
     }
-    Ok(())
+    next.run(req).await
 }
 
 /// True when a `Host` value names this server: a loopback name or the listening address, with

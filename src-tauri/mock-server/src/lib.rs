@@ -207,7 +207,9 @@ pub fn app(state: AppState) -> Router {
         .map_or_else(|| "/".to_owned(), |addr| format!("http://{addr}"));
     doc.servers = Some(vec![utoipa::openapi::server::Server::new(server_url)]);
     let openapi_json: Arc<str> = doc.to_json().unwrap_or_else(|_| "{}".to_owned()).into();
-    let tester = tester.route_layer(from_fn(extract::loopback_only));
+    let tester = tester
+        .route_layer(from_fn(extract::json_only_changes))
+        .route_layer(from_fn(extract::loopback_only));
     Router::new()
         .merge(api)
         .merge(tester)

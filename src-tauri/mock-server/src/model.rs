@@ -481,9 +481,10 @@ pub struct SeedTwoFactor {
 #[serde(deny_unknown_fields)]
 pub struct SeedAccount {
     /// The e-mail address.
+    #[schema(format = Email, max_length = 254)]
     pub email: String,
     /// The password (8 to 256 characters).
-    #[schema(value_type = String, min_length = 8)]
+    #[schema(value_type = String, format = Password, min_length = 8, max_length = 256)]
     pub password: SecretString,
     /// 2FA on with this method (off when missing).
     pub two_factor: Option<SeedTwoFactor>,
