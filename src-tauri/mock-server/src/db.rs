@@ -709,4 +709,41 @@ mod tests {
             .unwrap();
         assert!(matches!(Db::open(&DbLocation::File(path)), Err(DbError::TooNew(99))));
     }
+
+    #[test]
+    fn a_v1_database_moves_its_failures_and_locks_to_the_addresses() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("v1.sqlite3");
+        {
+            let conn = Connection::open(&path).unwrap();
+            conn.execute_batch(&format!("BEGIN; {SCHEMA_V1} PRAGMA user_version = 1; COMMIT;"))
+                .unwrap();
+            conn.execute_batch(
+                "INSERT INTO accounts (id, email, password_hash, created_at, locked_until) \
+                 VALUES (1, 'ada@example.com', 'x', 0, 5000), (2, 'bob@example.com', 'x', 0, NULL); \
+                 INSERT INTO failures (account_id, at) VALUES (2, 100), (2, 200);",
+            )
+            .unwrap();
+        }
+        let db = Db::open(&DbLocation::File(path.clone())).unwrap();
+        drop(db);
+        let conn = Connection::open(&path).unwrap();
+        let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0)).unwrap();
+        assert_eq!(version, SCHEMA_VERSION);
+        let lock: (String, i64) = conn
+            .query_row("SELECT email, locked_until FROM locks", [], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .unwrap();
+        assert_eq!(lock, ("ada@example.com".to_owned(), 5000));
+        let failures: i64 = conn
+            .query_row(
+                "SELECT COUNT(*) FROM attempts WHERE email = 'bob@example.com' AND pending = 0",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(failures, 2);
+        assert!(conn.prepare("SELECT * FROM failures").is_err(), "v1 table dropped");
+    }
 }

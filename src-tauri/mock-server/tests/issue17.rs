@@ -315,6 +315,14 @@ async fn a_cross_site_form_cannot_drive_the_tester_controls() {
 }
 
 #[tokio::test]
+async fn a_method_a_tester_route_does_not_have_is_still_405() {
+    let mock = Mock::new();
+    mock.call(Method::PUT, "/mock/clock", None, None)
+        .await
+        .problem(405, "method_not_allowed");
+}
+
+#[tokio::test]
 async fn dns_rebinding_gets_nothing() {
     let mock = Mock::new();
     mock.register("ray@example.com").await;
