@@ -192,7 +192,8 @@ fn controls_markup(
                 }
                 section.card data-testid="support-card" {
                     h2 { "Support: reset 2FA" }
-                    p.muted { "What SmartPush support does for a lost device: two-step verification off, an e-mail to the user." }
+                    p.muted { "What SmartPush support does for a lost device: two-step verification off, the account's sessions \
+                        ended and its lock cleared, an e-mail to the user." }
                     form.stack method="post" action="/tester/support-reset" {
                         (csrf_field(page))
                         label.field { span.label { "Account e-mail" }
