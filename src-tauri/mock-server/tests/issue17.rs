@@ -660,3 +660,35 @@ async fn with_a_listener_known_the_app_still_builds() {
     let state = AppState::open(&DbLocation::Memory, ServerConfig::for_tests()).unwrap();
     let _ = app(state);
 }
+
+#[tokio::test]
+async fn with_allow_remote_the_public_host_names_are_accepted_too() {
+    let config = ServerConfig {
+        allow_remote: true,
+        public_hosts: vec!["mock.lan".to_owned(), "box.lan:9000".to_owned()],
+        ..ServerConfig::for_tests()
+    };
+    let mock = Mock::over(AppState::open(&DbLocation::Memory, config).unwrap());
+    for (host, status) in [
+        ("mock.lan:8790", 200),
+        ("box.lan:9000", 200),
+        ("box.lan:9001", 421),
+        ("other.lan:8790", 421),
+        ("localhost:8790", 200),
+    ] {
+        let request = Request::builder()
+            .uri("/openapi.json")
+            .header("host", host)
+            .body(Body::empty())
+            .unwrap();
+        assert_eq!(mock.send(request).await.status.as_u16(), status, "{host}");
+    }
+    // Without --allow-remote the same names are refused.
+    let closed = Mock::new();
+    let request = Request::builder()
+        .uri("/openapi.json")
+        .header("host", "mock.lan:8790")
+        .body(Body::empty())
+        .unwrap();
+    closed.send(request).await.problem(421, "misdirected_request");
+}
