@@ -570,7 +570,7 @@ pub struct EventView {
     /// `second_factor_succeeded`, `second_factor_failed`, `recovery_code_used`, `locked`,
     /// `unlocked`, `enrollment_started`, `two_factor_enabled`, `two_factor_disabled`,
     /// `step_up_required`, `step_up_succeeded`, `export`, `support_reset`, `risk_set`,
-    /// `clock_set`, `password_failed`, `enrollment_code_failed`, `code_email_refused`.
+    /// `clock_set`, `password_failed`, `enrollment_code_failed`.
     pub kind: String,
     /// Particulars (never a password, secret, code or token).
     #[schema(value_type = Object)]
