@@ -198,6 +198,8 @@ impl MockServer {
             let _ = state.close(CLOSE_WAIT).await;
             return Err(IpcError::Io(format!("cannot create the demo account: {e}")));
         }
+        // `/mock/reset` (and the tester page's reset) create it again, as after `serve --demo`.
+        state.update_startup(|startup| startup.demo = true);
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let task = tauri::async_runtime::spawn(smartpush_mock_server::serve(listener, state.clone(), async {
             let _ = stopped.await;
