@@ -48,7 +48,7 @@ build: $(UI_DIST) ## Build the UI, then every crate of the workspace (debug)
 run: deps build ## Open the app (or, without a display, the CLI)
 	@scripts/run.sh
 
-test: deps build ## Every test: cargo tests (bindings freshness included), Vitest, the window end-to-end tests, tests/*.sh (scan-screen, browser, schemathesis)
+test: deps build ## Every test: cargo tests (bindings freshness included), Vitest, the window end-to-end tests, tests/*.sh (scan-screen, browser, schemathesis, tester-suite)
 	@$(MAKE) test-rust test-ui test-e2e test-scripts
 
 test-rust:

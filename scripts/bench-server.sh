@@ -11,6 +11,9 @@
 #      the design): throughput, p50/p90/p99, errors;
 #   3. with oha: the password step alone (POST /api/session, 2FA off) at 50 connections;
 #   4. with oha: GET /api/account/security at 50 connections.
+# Then once, at the server's default hash cost: 200 concurrent wrong sign-ins for one account
+# (oha, 200 connections) must run exactly 10 password checks, counted in GET /mock/events
+# (issue 17: the lockout holds under concurrency), and leave the account locked.
 # The goals (issue 4): sign-in >= 90% of the hash bound, p99 < 250 ms, zero errors; the read
 # endpoint >= 10,000 requests/s on 2 cores. Each is printed as met or missed, never adjusted.
 #
@@ -38,8 +41,8 @@ fi
 
 # One cargo invocation, so both share one feature resolution (no rebuild between them).
 cargo build --release --quiet -p smartpush-auth -p smartpush-mock-server --bins --examples
-bin=target/release/smartpush-auth
-examples=target/release/examples
+bin=${CARGO_TARGET_DIR:-target}/release/smartpush-auth
+examples=${CARGO_TARGET_DIR:-target}/release/examples
 
 work=$(mktemp -d)
 server=
@@ -143,6 +146,30 @@ PY
     echo "-> $verdict"
     summary+=("m=$memory KiB t=$passes, database $where: $verdict")
 done
+
+echo "== 200 concurrent wrong sign-ins for one account (default hash cost, $(nproc) cores)"
+start_server 19456 2 :memory:
+json_post /api/accounts '{"email":"burst@example.com","password":"the right password"}' >/dev/null
+oha -n 200 -c 200 --no-tui --output-format json -m POST -T application/json \
+    -d '{"email":"burst@example.com","password":"a wrong password"}' "$base/api/session" >"$work/burst.json"
+echo "$(oha_summary "oha POST /api/session x200 at once (wrong password)" "$work/burst.json")"
+curl -sS "$base/mock/events?email=burst@example.com" >"$work/events.json"
+right=$(curl -sS -o /dev/null -w '%{http_code}' -X POST -H 'Content-Type: application/json' \
+    -d '{"email":"burst@example.com","password":"the right password"}' "$base/api/session")
+stop_server
+burst_verdict=$(python3 - "$work/events.json" "$right" <<'PY'
+import json, sys
+events, right = json.load(open(sys.argv[1])), sys.argv[2]
+checks = sum(1 for e in events if e["kind"] == "signin_failed" and e["detail"].get("reason") == "wrong_password")
+refused = sum(1 for e in events if e["kind"] == "signin_failed" and e["detail"].get("reason") == "locked")
+locks = sum(1 for e in events if e["kind"] == "locked")
+def mark(ok): return "met" if ok else "MISSED"
+print(f"{checks} password checks for 200 wrong sign-ins (goal exactly 10: {mark(checks == 10)}); {refused} refused "
+      f"as locked, {locks} lock; the right password afterwards: {right} (goal 429: {mark(right == '429')})")
+PY
+)
+echo "-> $burst_verdict"
+summary+=("burst of 200 wrong sign-ins: $burst_verdict")
 
 echo
 echo "== bench-server summary ($(nproc) cores, $clients clients, ${seconds} s sign-in runs, release build," \

@@ -20,7 +20,7 @@ for tool in chromium chromedriver python3; do
 done
 if [ -z "${BIN:-}" ]; then
     cargo build -q -p smartpush-auth || fail "build"
-    export BIN=$PWD/target/debug/smartpush-auth
+    export BIN=${CARGO_TARGET_DIR:-$PWD/target}/debug/smartpush-auth
 fi
 py=$(scripts/pyvenv.sh) || fail "python environment (scripts/pyvenv.sh)"
 # Selenium must not look for drivers on the network: the Debian driver is given explicitly.

@@ -433,10 +433,16 @@ def run(work):
         b.submit("sign-in-submit")
         checks.check("2FA on: sign-in asks for the second step",
                      b.text("verify-heading") == "Two-step verification" and b.visible("totp-code"))
+        checks.check("the second step says to use the app, with \"Lost your device? Contact support\"",
+                     "authentication app" in b.text("primary-lead") and b.visible("lost-device")
+                     and b.visible("contact-support"), b.text("primary-lead"))
         b.click("use-recovery-code")
         WebDriverWait(b.d, 5).until(lambda d: b.visible("recovery-code-input"))
         checks.check("Use recovery code swaps in the recovery-code form",
                      b.visible("recovery-code-input") and not b.visible("totp-code"))
+        checks.check("in recovery-code mode the page asks for a recovery code, not the app's code",
+                     b.visible("recovery-lead") and not b.visible("primary-lead")
+                     and "recovery code" in b.text("recovery-lead"), b.text("recovery-lead"))
         b.shot("sign-in-recovery.png")
         b.click("use-primary-method")
         WebDriverWait(b.d, 5).until(lambda d: b.visible("totp-code"))
@@ -481,7 +487,8 @@ def run(work):
         b.click("use-recovery-code")
         b.type("recovery-code-input", codes[0])
         b.submit("submit-recovery_code")
-        checks.check("a used recovery code is refused", "incorrect" in b.text("error"), b.text("error"))
+        checks.check("a used recovery code is refused as already used",
+                     "already used" in b.text("error"), b.text("error"))
         b.type("recovery-code-input", codes[1])
         b.submit("submit-recovery_code")
         checks.check("the disable pop-up asks to confirm", b.visible("disable-dialog"))
@@ -507,6 +514,33 @@ def run(work):
         checks.check("2FA off, high risk: the export is verified by e-mail and 2FA is suggested",
                      b.visible("export-verified") and b.visible("suggest-2fa"))
         b.shot("export-suggest-2fa.png")
+
+        # --- the tester controls in the page: clock, unlock, the event log ---------------------
+        locked = f"locked-{os.getpid()}@example.com"
+        http("POST", base + "/mock/accounts", body={"email": locked, "password": PASSWORD})
+        for _ in range(10):
+            http("POST", base + "/api/session", body={"email": locked, "password": "wrong password"})
+        b.go("/tester")
+        b.submit("clock-freeze")
+        checks.check("Stop the clock: confirmed in words, the clock shown as stopped",
+                     "clock changed" in b.text("notice") and b.visible("clock-frozen"), b.text("notice"))
+        frozen = b.text("clock-now")
+        b.submit("clock-step-600")
+        checks.check("Step +10 min moves the stopped clock", b.text("clock-now") != frozen and b.visible("clock-frozen"),
+                     (frozen, b.text("clock-now")))
+        b.submit("clock-reset")
+        checks.check("Real time lets the clock run again", not b.els("clock-frozen"))
+        b.type("unlock-email", locked)
+        b.submit("unlock-submit")
+        status, _, _ = http("POST", base + "/api/session", body={"email": locked, "password": PASSWORD})
+        kinds = [e.text for e in b.els("event-kind")]
+        checks.check("Unlock: confirmed in words, the account signs in, the event log shows it",
+                     "unlocked" in b.text("notice") and status == 200 and "unlocked" in kinds and "locked" in kinds,
+                     (b.text("notice"), status, kinds[:5]))
+        b.shot("tester-controls.png")
+        b.go("/support")
+        checks.check("the support page says what the help article says for a lost device",
+                     b.text("support-heading") == "Lost your device?")
 
         # --- the outbox as a page ------------------------------------------------------------
         b.go("/mock/outbox")

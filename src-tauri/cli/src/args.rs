@@ -358,6 +358,14 @@ pub struct ServeArgs {
     /// Allow a non-loopback --addr (the tester controls under /mock still answer loopback only).
     #[arg(long)]
     pub allow_remote: bool,
+    /// With --allow-remote: a host name (or name:port) other machines reach the server by; every
+    /// request naming another host is refused (repeatable).
+    #[arg(long, value_name = "HOST", requires = "allow_remote")]
+    pub public_host: Vec<String>,
+    /// Create the accounts of a JSON file {"accounts": [...as POST /mock/accounts...]} at start
+    /// (an existing one is left as it is); /mock/reset creates them again.
+    #[arg(long, value_name = "FILE")]
+    pub seed: Option<PathBuf>,
     /// Argon2id memory of new password and recovery-code hashes, in KiB [default: 19456,
     /// OWASP's minimum; at least 8]
     #[arg(long, value_name = "KIB")]

@@ -65,7 +65,7 @@ fn run(cli: Cli) -> error::Result<()> {
     // `serve` and `scan` need no vault, not even a data directory to find one in.
     let ctx = || Ctx::new(&cli.global);
     match command {
-        Command::Serve(args) => cmd::serve::run(args),
+        Command::Serve(args) => cmd::serve::run(cli.global.json, args),
         Command::Scan(args) => cmd::scan::scan(cli.global.json, args),
         Command::Init(kdf) => cmd::vault::init(&mut ctx()?, kdf),
         Command::Passwd(args) => cmd::vault::passwd(&mut ctx()?, args.kdf),

@@ -64,7 +64,12 @@ fn start(home: &Path, args: &[&str]) -> Server {
         let line = rx.recv_timeout(left).expect("no ready line within 30 s");
         let ready = line
             .strip_prefix("SmartPush mock server listening on http://")
-            .map(str::to_owned);
+            .map(str::to_owned)
+            .or_else(|| {
+                // `--json`: the ready line is one JSON object.
+                let doc: Value = serde_json::from_str(&line).ok()?;
+                doc["addr"].as_str().map(str::to_owned)
+            });
         server.lines.push(line);
         if let Some(addr) = ready {
             server.addr = addr.parse().unwrap();
@@ -200,6 +205,86 @@ fn memory_database_and_non_loopback_refusal() {
     assert!(out.stdout.is_empty());
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("--allow-remote"), "{err}");
+}
+
+/// Issue 17 (bug 5): `--json` prints the ready line as one JSON object; `--seed` creates the
+/// file's accounts (an existing one is left as it is), and `/mock/reset` brings them back.
+#[test]
+fn json_ready_line_and_seed_file() {
+    let home = tempfile::tempdir().unwrap();
+    let seed = home.path().join("seed.json");
+    std::fs::write(
+        &seed,
+        json!({ "accounts": [
+            { "email": "seeded@example.com", "password": "seeded password",
+              "two_factor": { "method": "totp", "secret": "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ" } },
+            { "email": "plain@example.com", "password": "plain password", "risk": "high" }
+        ] })
+        .to_string(),
+    )
+    .unwrap();
+    let db = home.path().join("seeded.sqlite3");
+    let seed_arg = seed.to_str().unwrap();
+    let db_arg = db.to_str().unwrap();
+    let mut server = start(home.path(), &["--json", "--seed", seed_arg, "--db", db_arg]);
+    assert_eq!(server.lines.len(), 1, "only the JSON line: {:?}", server.lines);
+    let ready: Value = serde_json::from_str(&server.lines[0]).unwrap();
+    assert_eq!(ready["url"], format!("http://{}", server.addr));
+    assert_eq!(ready["addr"], server.addr.to_string());
+    assert_eq!(ready["db"], db_arg);
+    assert_eq!(
+        ready["accounts"][0],
+        json!({ "email": "seeded@example.com", "created": true })
+    );
+
+    let (status, body) = http(server.addr, "GET", "/mock/accounts", None, None).unwrap();
+    assert_eq!(status, 200, "{body}");
+    let accounts: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(accounts[1]["email"], "seeded@example.com");
+    assert_eq!(accounts[1]["two_factor"]["enabled"], true);
+    assert_eq!(accounts[0]["risk"], "high");
+
+    let (status, _) = http(server.addr, "POST", "/mock/reset", None, Some(&json!({}))).unwrap();
+    assert_eq!(status, 204);
+    let (_, body) = http(server.addr, "GET", "/mock/accounts", None, None).unwrap();
+    assert_eq!(
+        serde_json::from_str::<Value>(&body).unwrap().as_array().unwrap().len(),
+        2
+    );
+    sigterm(&server.child);
+    assert!(wait_exit(&mut server.child).success());
+
+    // Started again over the same database: the accounts are there already, and said so.
+    let mut again = start(home.path(), &["--seed", seed_arg, "--db", db_arg]);
+    assert_eq!(
+        again.lines[0],
+        "Seeded account: seeded@example.com (already there, left as it is)"
+    );
+    assert!(
+        again.lines[2].starts_with("SmartPush mock server listening on"),
+        "{:?}",
+        again.lines
+    );
+    sigterm(&again.child);
+    assert!(wait_exit(&mut again.child).success());
+
+    let bad = home.path().join("bad.json");
+    std::fs::write(&bad, "{\"accounts\": [{\"email\": 1}]}").unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_smartpush-auth"))
+        .args([
+            "serve",
+            "--addr",
+            "127.0.0.1:0",
+            "--db",
+            ":memory:",
+            "--seed",
+            bad.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("seed file"), "{err}");
 }
 
 /// Everything answered as done before a SIGKILL (under load) is there after a restart.

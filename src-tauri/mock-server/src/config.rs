@@ -11,6 +11,10 @@ pub mod rules {
     pub const EMAIL_CODE_DIGITS: u32 = 6;
     /// A new e-mail code for the same challenge may be asked for this long after the last one.
     pub const RESEND_COOLDOWN: i64 = 30;
+    /// At most one code e-mail per address this often (seconds).
+    pub const CODE_EMAIL_SPACING: i64 = 30;
+    /// At most this many code e-mails per address per hour.
+    pub const CODE_EMAILS_PER_HOUR: u32 = 10;
     /// A sign-in, disable or export challenge lives this long after it is created or after its
     /// latest e-mailed code was sent, whichever is later.
     pub const CHALLENGE_TTL: i64 = 10 * 60;
@@ -102,6 +106,12 @@ pub struct ServerConfig {
     /// Hashes computed at the same time; further requests wait their turn. Bounds the memory
     /// (`hash_concurrency × memory_kib`) and keeps the blocking pool from thrashing the cores.
     pub hash_concurrency: usize,
+    /// Other machines may connect (`--allow-remote`): requests may then also name the hosts in
+    /// [`ServerConfig::public_hosts`].
+    pub allow_remote: bool,
+    /// Host names (with or without a port) accepted in `Host` besides the loopback names and
+    /// the listening address, when [`ServerConfig::allow_remote`] is on (`--public-host`).
+    pub public_hosts: Vec<String>,
 }
 
 impl Default for ServerConfig {
@@ -109,6 +119,8 @@ impl Default for ServerConfig {
         ServerConfig {
             hash: HashParams::MOCK,
             hash_concurrency: std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2),
+            allow_remote: false,
+            public_hosts: Vec::new(),
         }
     }
 }

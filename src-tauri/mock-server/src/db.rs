@@ -75,7 +75,7 @@ pub enum DbError {
 }
 
 /// The schema version this code writes (`PRAGMA user_version`).
-pub const SCHEMA_VERSION: i64 = 1;
+pub const SCHEMA_VERSION: i64 = 2;
 
 const SCHEMA_V1: &str = r#"
 CREATE TABLE accounts (
@@ -160,9 +160,40 @@ CREATE TABLE outbox (
 );
 "#;
 
+/// Version 2: failures and locks are kept per e-mail address, not per account, so an address
+/// with no account is counted and locked exactly as an existing one (`attempts`: one row per
+/// password or code check that failed, or that is running now with `pending = 1`; `locks`); the event log for test
+/// suites (`events`). The v1 `failures` rows and `accounts.locked_until` move over.
+const SCHEMA_V2: &str = r#"
+CREATE TABLE attempts (
+    id       INTEGER PRIMARY KEY,
+    email    TEXT NOT NULL,
+    at       INTEGER NOT NULL,
+    pending  INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX attempts_email ON attempts(email, at);
+CREATE TABLE locks (
+    email         TEXT PRIMARY KEY,
+    locked_until  INTEGER NOT NULL
+);
+CREATE TABLE events (
+    id      INTEGER PRIMARY KEY AUTOINCREMENT,
+    at      INTEGER NOT NULL,
+    email   TEXT,
+    kind    TEXT NOT NULL,
+    detail  TEXT NOT NULL DEFAULT '{}'
+);
+INSERT INTO attempts (email, at) SELECT a.email, f.at FROM failures f JOIN accounts a ON a.id = f.account_id;
+INSERT INTO locks (email, locked_until) SELECT email, locked_until FROM accounts WHERE locked_until IS NOT NULL;
+DROP TABLE failures;
+ALTER TABLE accounts DROP COLUMN locked_until;
+"#;
+
 /// Every table, in an order that deletes children before parents.
 pub const TABLES: &[&str] = &[
-    "failures",
+    "attempts",
+    "locks",
+    "events",
     "devices",
     "recovery_codes",
     "sessions",
@@ -471,6 +502,9 @@ fn migrate(conn: &Connection) -> Result<(), DbError> {
     if version < 1 {
         conn.execute_batch(&format!("BEGIN; {SCHEMA_V1} PRAGMA user_version = 1; COMMIT;"))?;
     }
+    if version < 2 {
+        conn.execute_batch(&format!("BEGIN; {SCHEMA_V2} PRAGMA user_version = 2; COMMIT;"))?;
+    }
     Ok(())
 }
 
@@ -678,5 +712,42 @@ mod tests {
             .pragma_update(None, "user_version", 99)
             .unwrap();
         assert!(matches!(Db::open(&DbLocation::File(path)), Err(DbError::TooNew(99))));
+    }
+
+    #[test]
+    fn a_v1_database_moves_its_failures_and_locks_to_the_addresses() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("v1.sqlite3");
+        {
+            let conn = Connection::open(&path).unwrap();
+            conn.execute_batch(&format!("BEGIN; {SCHEMA_V1} PRAGMA user_version = 1; COMMIT;"))
+                .unwrap();
+            conn.execute_batch(
+                "INSERT INTO accounts (id, email, password_hash, created_at, locked_until) \
+                 VALUES (1, 'ada@example.com', 'x', 0, 5000), (2, 'bob@example.com', 'x', 0, NULL); \
+                 INSERT INTO failures (account_id, at) VALUES (2, 100), (2, 200);",
+            )
+            .unwrap();
+        }
+        let db = Db::open(&DbLocation::File(path.clone())).unwrap();
+        drop(db);
+        let conn = Connection::open(&path).unwrap();
+        let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0)).unwrap();
+        assert_eq!(version, SCHEMA_VERSION);
+        let lock: (String, i64) = conn
+            .query_row("SELECT email, locked_until FROM locks", [], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .unwrap();
+        assert_eq!(lock, ("ada@example.com".to_owned(), 5000));
+        let failures: i64 = conn
+            .query_row(
+                "SELECT COUNT(*) FROM attempts WHERE email = 'bob@example.com' AND pending = 0",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(failures, 2);
+        assert!(conn.prepare("SELECT * FROM failures").is_err(), "v1 table dropped");
     }
 }

@@ -32,6 +32,9 @@ pub enum ProblemKind {
     InvalidCredentials,
     /// 401: the code is wrong, expired, already used, or not a code at all.
     InvalidCode,
+    /// 403: the password typed to confirm a change (enabling or disabling 2FA) is wrong; the
+    /// session is still valid.
+    WrongPassword,
     /// 403: the export needs a second verification first.
     VerificationRequired,
     /// 403: tester controls asked for from another machine.
@@ -79,6 +82,10 @@ pub enum ProblemKind {
     Locked,
     /// 429: a new code was asked for within the resend cool-down.
     ResendCooldown,
+    /// 429: too many code e-mails to one address (one per 30 s, ten per hour).
+    TooManyCodes,
+    /// 421: the request's `Host` is not a name of this server (DNS rebinding).
+    MisdirectedRequest,
     /// 500: something broke inside; the cause is in the server's log only.
     Internal,
 }
@@ -112,6 +119,7 @@ impl ProblemKind {
                 "The e-mail or password is incorrect",
             ),
             K::InvalidCode => ("invalid_code", S::UNAUTHORIZED, "The verification code is incorrect"),
+            K::WrongPassword => ("wrong_password", S::FORBIDDEN, "The password is incorrect"),
             K::VerificationRequired => (
                 "verification_required",
                 S::FORBIDDEN,
@@ -170,6 +178,16 @@ impl ProblemKind {
                 "resend_cooldown",
                 S::TOO_MANY_REQUESTS,
                 "Wait before asking for a new code",
+            ),
+            K::TooManyCodes => (
+                "too_many_codes",
+                S::TOO_MANY_REQUESTS,
+                "Too many codes sent to this address",
+            ),
+            K::MisdirectedRequest => (
+                "misdirected_request",
+                S::MISDIRECTED_REQUEST,
+                "This server does not answer to this host name",
             ),
             K::Internal => ("internal_error", S::INTERNAL_SERVER_ERROR, "Internal server error"),
         }

@@ -192,6 +192,137 @@ pub async fn loopback_only(peer: Result<ConnectInfo<SocketAddr>, impl Sized>, re
     }
 }
 
+/// The loopback names a request's `Host` may use (with the server's port).
+const LOOPBACK_NAMES: &[&str] = &["localhost", "127.0.0.1", "[::1]"];
+
+/// Middleware on every request, pages and API alike ("Tester controls and the browser"): a web
+/// page in the tester's own browser is a loopback client too, so
+/// * a `Host` that is not the listening address or a loopback name (with the server's port) is
+///   refused with 421 — a DNS-rebinding page reaches the server under its own name; with
+///   `--allow-remote`, the `--public-host` names are accepted as well;
+/// * an `Origin` other than the server's own (`http://` + the `Host`) is refused with 403;
+/// * (on the `/mock` routes, [`json_only_changes`]) a state-changing request without
+///   `Content-Type: application/json` is refused with 403.
+///
+/// A request without `Host` (HTTP/1.0, or a test calling the router directly) passes the first
+/// check: browsers always send one.
+pub async fn browser_guard(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    req: Request,
+    next: Next,
+) -> Response {
+    match check_browser_rules(&state, &req) {
+        Ok(()) => next.run(req).await,
+        Err(refusal) => {
+            tracing::info!(
+                kind = refusal.kind().type_name(),
+                "request refused by the browser rules"
+            );
+            refusal.into_response()
+        }
+    }
+}
+
+fn check_browser_rules(state: &AppState, req: &Request) -> Result<(), AppError> {
+    let headers = req.headers();
+    let host = match headers.get(header::HOST) {
+        None => None,
+        Some(value) => {
+            let host = value.to_str().ok().filter(|h| host_allowed(state, h)).ok_or_else(|| {
+                AppError::new(
+                    ProblemKind::MisdirectedRequest,
+                    "This server answers only to its own address and to localhost, 127.0.0.1 or [::1] \
+                         with its port.",
+                )
+            })?;
+            Some(host)
+        }
+    };
+    if let Some(origin) = headers.get(header::ORIGIN) {
+        let same = match (origin.to_str(), host) {
+            (Ok(origin), Some(host)) => origin.eq_ignore_ascii_case(&format!("http://{host}")),
+            _ => false,
+        };
+        if !same {
+            return Err(AppError::new(
+                ProblemKind::Forbidden,
+                "Requests from another origin are refused: use the pages of this server, or a client \
+                 that sends no Origin.",
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Route middleware of the tester controls: a POST, PUT, PATCH or DELETE without
+/// `Content-Type: application/json` is refused with 403, bodyless ones included. A cross-site
+/// form cannot send that type without a CORS preflight, which is refused. (A route layer, so
+/// a method the route does not have still answers 405.)
+pub async fn json_only_changes(req: Request, next: Next) -> Response {
+    let changes_state = matches!(
+        *req.method(),
+        axum::http::Method::POST | axum::http::Method::PUT | axum::http::Method::PATCH | axum::http::Method::DELETE
+    );
+    if changes_state && !is_json(req.headers()) {
+        return AppError::new(
+            ProblemKind::Forbidden,
+            "The tester controls need Content-Type: application/json on every request that changes \
+             something (a web form cannot send it across sites).",
+        )
+        .into_response();
+    }
+    next.run(req).await
+}
+
+/// True when a `Host` value names this server: a loopback name or the listening address, with
+/// the listening port (any port while it is unknown), or with `--allow-remote` one of the
+/// `--public-host` names.
+pub fn host_allowed(state: &AppState, host: &str) -> bool {
+    let host = host.trim().to_ascii_lowercase();
+    let (name, port) = split_host(&host);
+    let listen = state.listen_addr();
+    let port_ok = match (listen, port) {
+        (None, _) => true,
+        (Some(addr), Some(port)) => port == addr.port().to_string(),
+        (Some(addr), None) => addr.port() == 80,
+    };
+    let listen_name = listen.map(|addr| match addr.ip() {
+        std::net::IpAddr::V4(ip) => ip.to_string(),
+        std::net::IpAddr::V6(ip) => format!("[{ip}]"),
+    });
+    let local = LOOPBACK_NAMES.contains(&name) || listen_name.as_deref() == Some(name);
+    if local && port_ok {
+        return true;
+    }
+    let config = state.config();
+    config.allow_remote
+        && config.public_hosts.iter().any(|public| {
+            let public = public.trim().to_ascii_lowercase();
+            if split_host(&public).1.is_some() {
+                public == host
+            } else {
+                public == name && port_ok
+            }
+        })
+}
+
+/// `name[:port]` or `[v6][:port]` into the name and the port.
+fn split_host(host: &str) -> (&str, Option<&str>) {
+    if host.starts_with('[') {
+        return match host.find(']') {
+            Some(end) => {
+                let (name, rest) = host.split_at(end + 1);
+                (name, rest.strip_prefix(':'))
+            }
+            None => (host, None),
+        };
+    }
+    match host.rsplit_once(':') {
+        Some((name, port)) => (name, Some(port)),
+        None => (host, None),
+    }
+}
+
 /// Middleware: one debug line per request with the route template (never the raw path, which
 /// may hold a challenge id), the status and the time taken. No header or body is logged.
 pub async fn log_request(req: Request, next: Next) -> Response {
@@ -247,6 +378,14 @@ mod tests {
             problem::<Credentials>(r#"{"email":"a@b.co","password":"12345678"} x"#).kind(),
             ProblemKind::MalformedJson
         );
+    }
+
+    #[test]
+    fn host_names_split() {
+        assert_eq!(split_host("localhost:8790"), ("localhost", Some("8790")));
+        assert_eq!(split_host("[::1]:8790"), ("[::1]", Some("8790")));
+        assert_eq!(split_host("[::1]"), ("[::1]", None));
+        assert_eq!(split_host("127.0.0.1"), ("127.0.0.1", None));
     }
 
     #[test]

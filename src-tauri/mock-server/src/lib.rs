@@ -36,7 +36,7 @@ use std::sync::Arc;
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{HeaderMap, HeaderValue, header};
-use axum::middleware::from_fn;
+use axum::middleware::{from_fn, from_fn_with_state};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 
@@ -71,6 +71,22 @@ struct Shared {
     clock: MockClock,
     hasher: Hasher,
     config: ServerConfig,
+    /// The address the server listens on (set by [`serve`]), for the `Host` check.
+    listen: std::sync::OnceLock<SocketAddr>,
+    /// What the server was started with (`--demo`, `--seed`), re-created by `/mock/reset`.
+    startup: std::sync::Mutex<Startup>,
+    /// Woken when a reserved password check ends (the checks waiting for a slot try again).
+    checks_settled: tokio::sync::Notify,
+}
+
+/// The accounts a server re-creates after `/mock/reset`: the demo account and the seeded ones
+/// (with the secrets and recovery codes they were first given or generated).
+#[derive(Debug, Default, Clone)]
+pub struct Startup {
+    /// `--demo`.
+    pub demo: bool,
+    /// `--seed FILE`, with every generated value filled in.
+    pub seed: Vec<model::SeedAccount>,
 }
 
 impl AppState {
@@ -83,6 +99,9 @@ impl AppState {
                 clock: MockClock::new(),
                 hasher,
                 config,
+                listen: std::sync::OnceLock::new(),
+                startup: std::sync::Mutex::new(Startup::default()),
+                checks_settled: tokio::sync::Notify::new(),
             }),
         })
     }
@@ -115,6 +134,31 @@ impl AppState {
     /// The settings.
     pub fn config(&self) -> &ServerConfig {
         &self.shared.config
+    }
+
+    /// The address the server listens on, once [`serve`] has started.
+    pub fn listen_addr(&self) -> Option<SocketAddr> {
+        self.shared.listen.get().copied()
+    }
+
+    /// Records the listening address (done by [`serve`]; the first value stays).
+    pub fn set_listen_addr(&self, addr: SocketAddr) {
+        let _ = self.shared.listen.set(addr);
+    }
+
+    /// Notified when a reserved password check ends (`service::sessions`).
+    pub fn checks_settled(&self) -> &tokio::sync::Notify {
+        &self.shared.checks_settled
+    }
+
+    /// What `/mock/reset` re-creates.
+    pub fn startup(&self) -> Startup {
+        self.shared.startup.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    /// Changes what `/mock/reset` re-creates.
+    pub fn update_startup(&self, change: impl FnOnce(&mut Startup)) {
+        change(&mut self.shared.startup.lock().unwrap_or_else(|p| p.into_inner()));
     }
 
     /// Closes the database once the server has stopped ([`Db::close`]: the WAL is checkpointed
@@ -158,8 +202,14 @@ pub fn app(state: AppState) -> Router {
     let (api, mut doc) = api::router().split_for_parts();
     let (tester, tester_doc) = api::tester_router().split_for_parts();
     doc.merge(tester_doc);
+    let server_url = state
+        .listen_addr()
+        .map_or_else(|| "/".to_owned(), |addr| format!("http://{addr}"));
+    doc.servers = Some(vec![utoipa::openapi::server::Server::new(server_url)]);
     let openapi_json: Arc<str> = doc.to_json().unwrap_or_else(|_| "{}".to_owned()).into();
-    let tester = tester.route_layer(from_fn(extract::loopback_only));
+    let tester = tester
+        .route_layer(from_fn(extract::json_only_changes))
+        .route_layer(from_fn(extract::loopback_only));
     Router::new()
         .merge(api)
         .merge(tester)
@@ -181,6 +231,7 @@ pub fn app(state: AppState) -> Router {
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(rules::BODY_LIMIT_BYTES))
         .layer(from_fn(extract::limit_body))
+        .layer(from_fn_with_state(state.clone(), extract::browser_guard))
         .layer(from_fn(extract::log_request))
         .with_state(state)
 }
@@ -207,6 +258,9 @@ pub async fn serve(
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    if let Ok(addr) = listener.local_addr() {
+        state.set_listen_addr(addr);
+    }
     axum::serve(listener, app(state).into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(shutdown)
         .await

@@ -434,23 +434,170 @@ pub struct OutboxQuery {
     pub to: Option<String>,
 }
 
-/// `POST /mock/clock`.
-#[derive(Debug, Deserialize, ToSchema)]
+/// `POST /mock/clock`: exactly one of the three members.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct ClockRequest {
-    /// Seconds added to real time (absolute; 0 restores real time), within ±100 years.
+    /// Seconds added to real time (absolute; 0 restores real time and lets a frozen clock run),
+    /// within ±100 years.
     #[schema(minimum = -3_162_240_000i64, maximum = 3_162_240_000i64)]
-    pub offset_seconds: i64,
+    pub offset_seconds: Option<i64>,
+    /// The clock stands still at this Unix time (seconds) until it is changed.
+    pub frozen_at: Option<i64>,
+    /// Moves the running or frozen clock by this many seconds (negative: back).
+    pub advance_seconds: Option<i64>,
 }
 
 /// `200` of `POST /mock/clock` and `GET /mock/clock`.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ClockView {
-    /// The offset in force.
-    pub offset_seconds: i64,
     /// The server's time now (RFC 3339).
     pub now: String,
     /// The server's time now (unix seconds).
     pub now_unix: i64,
+    /// The offset from real time.
+    pub offset_seconds: i64,
+    /// True while the clock stands still (`frozen_at`).
+    pub frozen: bool,
+}
+
+/// The second factor of an account created by `POST /mock/accounts` (or `serve --seed`).
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SeedTwoFactor {
+    /// The method.
+    pub method: TwoFactorMethod,
+    /// The TOTP secret in base32 (method `totp`); generated when missing.
+    #[schema(value_type = Option<String>)]
+    pub secret: Option<SecretString>,
+    /// The recovery codes (12 characters of `A–Z2–9` without `0O1I`; dashes and spaces are
+    /// ignored); ten are generated when missing.
+    #[schema(value_type = Option<Vec<String>>)]
+    pub recovery_codes: Option<Vec<SecretString>>,
+}
+
+/// `POST /mock/accounts`: an account that exists at once in this state.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SeedAccount {
+    /// The e-mail address.
+    #[schema(format = Email, max_length = 254)]
+    pub email: String,
+    /// The password (8 to 256 characters).
+    #[schema(value_type = String, format = Password, min_length = 8, max_length = 256)]
+    pub password: SecretString,
+    /// 2FA on with this method (off when missing).
+    pub two_factor: Option<SeedTwoFactor>,
+    /// The account's risk (default low).
+    pub risk: Option<RiskLevel>,
+    /// `X-Device-Id` values the account has signed in from before.
+    pub known_devices: Option<Vec<String>>,
+}
+
+/// `serve --seed FILE`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SeedFile {
+    /// The accounts to create.
+    pub accounts: Vec<SeedAccount>,
+}
+
+/// The second factor of a seeded account, with its secrets (answered once, to the tester).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct SeededTwoFactor {
+    /// The method.
+    pub method: TwoFactorMethod,
+    /// The TOTP secret in base32 (`null` for the e-mail method).
+    #[schema(value_type = Option<String>)]
+    pub secret: Option<SecretString>,
+    /// The otpauth URI of the secret (`null` for the e-mail method).
+    #[schema(value_type = Option<String>)]
+    pub otpauth_uri: Option<SecretString>,
+    /// The recovery codes, each working once.
+    #[schema(value_type = Vec<String>)]
+    pub recovery_codes: Vec<SecretString>,
+}
+
+/// `201` of `POST /mock/accounts`.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct SeededAccount {
+    /// The address (lower case).
+    pub email: String,
+    /// 2FA, when on.
+    pub two_factor: Option<SeededTwoFactor>,
+}
+
+/// The 2FA state in `GET /mock/accounts`.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct MockTwoFactorView {
+    /// On or off.
+    pub enabled: bool,
+    /// The method, when on.
+    pub method: Option<TwoFactorMethod>,
+    /// Unused recovery codes.
+    pub recovery_codes_remaining: u32,
+}
+
+/// One account in `GET /mock/accounts` (no secret, no hash).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct MockAccountView {
+    /// The address.
+    pub email: String,
+    /// 2FA.
+    pub two_factor: MockTwoFactorView,
+    /// The risk set for the account.
+    pub risk: RiskLevel,
+    /// Locked until then (RFC 3339), when locked now.
+    pub locked_until: Option<String>,
+    /// Failed sign-ins and codes counted in the lockout window now.
+    pub failed_attempts: u32,
+    /// Devices the account completed a sign-in from.
+    pub known_devices: Vec<String>,
+    /// When it was created (RFC 3339).
+    pub created_at: String,
+}
+
+/// One line of `GET /mock/events`.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct EventView {
+    /// Increasing id (pass it as `after` to read only newer events).
+    pub id: i64,
+    /// When (RFC 3339, mock clock).
+    pub at: String,
+    /// The address concerned, if any.
+    pub email: Option<String>,
+    /// What happened: `signup`, `signin_succeeded`, `signin_failed`, `challenge_sent`,
+    /// `second_factor_succeeded`, `second_factor_failed`, `recovery_code_used`, `locked`,
+    /// `unlocked`, `enrollment_started`, `two_factor_enabled`, `two_factor_disabled`,
+    /// `step_up_required`, `step_up_succeeded`, `export`, `support_reset`, `risk_set`,
+    /// `clock_set`, `password_failed`, `enrollment_code_failed`.
+    pub kind: String,
+    /// Particulars (never a password, secret, code or token).
+    #[schema(value_type = Object)]
+    pub detail: serde_json::Value,
+}
+
+/// The query of `GET /mock/events`.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct EventsQuery {
+    /// Only events with a larger id.
+    pub after: Option<i64>,
+    /// Only events about this address.
+    pub email: Option<String>,
+}
+
+/// The query of `GET /mock/outbox/next`.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct OutboxNextQuery {
+    /// The recipient.
+    pub to: String,
+    /// Only a message with a larger id (without it: one sent after the call).
+    pub after: Option<i64>,
+    /// Seconds to wait, at most 30 (default 10).
+    #[param(minimum = 0, maximum = 30)]
+    pub timeout: Option<u64>,
 }
 
 /// `POST /mock/risk`.

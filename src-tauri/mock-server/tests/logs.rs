@@ -166,6 +166,41 @@ async fn the_log_never_holds_a_secret() {
         .await
         .ok(204);
 
+    // The second edition's controls: a seeded account's secret and recovery codes, the event
+    // log, the long poll, a lock and an unlock (issue 17).
+    let seeded = mock
+        .post(
+            "/mock/accounts",
+            json!({ "email": "seed@example.com", "password": "Seeded-Secret-Pass",
+                    "two_factor": { "method": "totp", "secret": "JBSWY3DPEHPK3PXPJBSWY3DP" } }),
+        )
+        .await
+        .ok(201);
+    secrets.extend(["Seeded-Secret-Pass".to_owned(), "JBSWY3DPEHPK3PXPJBSWY3DP".to_owned()]);
+    for code in seeded["two_factor"]["recovery_codes"].as_array().unwrap() {
+        secrets.push(code.as_str().unwrap().to_owned());
+    }
+    for _ in 0..10 {
+        mock.post(
+            "/api/session",
+            json!({ "email": "seed@example.com", "password": "Wrong-Secret-Pass" }),
+        )
+        .await;
+    }
+    secrets.push("Wrong-Secret-Pass".to_owned());
+    mock.post("/mock/unlock", json!({ "email": "seed@example.com" }))
+        .await
+        .ok(204);
+    mock.call(Method::GET, "/mock/events", None, None).await.ok(200);
+    mock.call(
+        Method::GET,
+        "/mock/outbox/next?to=ada@example.com&after=0&timeout=0",
+        None,
+        None,
+    )
+    .await
+    .ok(200);
+
     let log = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
     assert!(log.contains("signed in"), "the flow was logged:\n{log}");
     assert!(

@@ -352,7 +352,8 @@ async fn enable_with_the_app_download_codes_sign_in_with_totp_export_and_disable
     // 1. password (a wrong one first), 2. e-mail code (a wrong one first).
     client.get("/account/2fa/enable").await;
     let resp = client.post("/account/2fa/enable", &[("password", "nope nope")]).await;
-    assert_eq!(resp.status.as_u16(), 401);
+    // 403 `wrong_password`: the session is still good (issue 17).
+    assert_eq!(resp.status.as_u16(), 403);
     assert!(testid_text(&resp.text(), "error").unwrap().contains("incorrect"));
     client.post("/account/2fa/enable", &[("password", PASSWORD)]).await;
     let id = attr(&client.last, "enrollment_id").unwrap();

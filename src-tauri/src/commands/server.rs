@@ -198,6 +198,8 @@ impl MockServer {
             let _ = state.close(CLOSE_WAIT).await;
             return Err(IpcError::Io(format!("cannot create the demo account: {e}")));
         }
+        // `/mock/reset` (and the tester page's reset) create it again, as after `serve --demo`.
+        state.update_startup(|startup| startup.demo = true);
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let task = tauri::async_runtime::spawn(smartpush_mock_server::serve(listener, state.clone(), async {
             let _ = stopped.await;
@@ -399,7 +401,7 @@ pub async fn server_support_reset(server: State<'_, Arc<MockServer>>, email: Str
 #[tauri::command]
 pub async fn server_set_clock(server: State<'_, Arc<MockServer>>, offset: i64) -> IpcResult<ServerStatus> {
     let state = server.state().await?;
-    tester::set_clock(&state, offset).map_err(problem)?;
+    tester::set_clock(&state, offset).await.map_err(problem)?;
     Ok(server.status().await)
 }
 

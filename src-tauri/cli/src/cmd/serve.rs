@@ -1,14 +1,18 @@
 //! `serve`: the mock SmartPush server (`shared/spec/mock-server.md`).
 //!
 //! Standard output gets exactly the lines a script waits for: with `--demo` the demo account,
-//! then one ready line with the base URL, printed once the socket is listening. The log goes to
-//! standard error. SIGINT or SIGTERM stop it cleanly (requests in flight are finished).
+//! with `--seed` one line per seeded account, then one ready line with the base URL, printed
+//! once the socket is listening; with `--json`, only that ready line, as one JSON object
+//! `{url, addr, db, accounts}`. The log goes to standard error. SIGINT or SIGTERM stop it
+//! cleanly (requests in flight are finished).
 
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 
+use smartpush_mock_server::model::SeedFile;
 use smartpush_mock_server::service::accounts::{DEMO_EMAIL, DEMO_PASSWORD, ensure_demo_account};
-use smartpush_mock_server::{AppState, DbLocation, ServerConfig};
+use smartpush_mock_server::service::tester;
+use smartpush_mock_server::{AppState, DbLocation, ProblemKind, ServerConfig};
 
 use crate::args::ServeArgs;
 use crate::error::{CliError, Result};
@@ -17,7 +21,7 @@ use crate::error::{CliError, Result};
 pub const DEFAULT_DB_FILE: &str = "mock-server.sqlite3";
 
 /// Runs the server until SIGINT or SIGTERM.
-pub fn run(args: ServeArgs) -> Result<()> {
+pub fn run(json: bool, args: ServeArgs) -> Result<()> {
     if !args.addr.ip().is_loopback() && !args.allow_remote {
         return Err(CliError::Invalid(format!(
             "refusing to listen on {}: not a loopback address (add --allow-remote to let other machines in)",
@@ -33,11 +37,33 @@ pub fn run(args: ServeArgs) -> Result<()> {
         .enable_all()
         .build()
         .map_err(|e| CliError::Invalid(format!("cannot start the async runtime: {e}")))?;
-    runtime.block_on(serve(args, location))
+    let seed = match &args.seed {
+        Some(path) => Some(read_seed(path)?),
+        None => None,
+    };
+    runtime.block_on(serve(json, args, location, seed))
 }
 
-async fn serve(args: ServeArgs, location: DbLocation) -> Result<()> {
-    let mut config = ServerConfig::default();
+/// Reads a `--seed` file: `{"accounts": [...]}` as `POST /mock/accounts` takes them.
+fn read_seed(path: &std::path::Path) -> Result<SeedFile> {
+    let bytes = std::fs::read(path)
+        .map_err(|e| CliError::Invalid(format!("cannot read the seed file {}: {e}", path.display())))?;
+    serde_json::from_slice(&bytes).map_err(|e| {
+        CliError::Invalid(format!(
+            "the seed file {} is not {{\"accounts\": [...]}} as POST /mock/accounts takes them (line {}, column {})",
+            path.display(),
+            e.line(),
+            e.column()
+        ))
+    })
+}
+
+async fn serve(json: bool, args: ServeArgs, location: DbLocation, seed: Option<SeedFile>) -> Result<()> {
+    let mut config = ServerConfig {
+        allow_remote: args.allow_remote,
+        public_hosts: args.public_host.clone(),
+        ..ServerConfig::default()
+    };
     if let Some(memory_kib) = args.hash_memory_kib {
         config.hash.memory_kib = memory_kib;
     }
@@ -46,6 +72,7 @@ async fn serve(args: ServeArgs, location: DbLocation) -> Result<()> {
     }
     let state = AppState::open(&location, config).map_err(|e| CliError::Invalid(e.to_string()))?;
     let mut out = Vec::new();
+    let mut accounts = Vec::new();
     if args.demo {
         let created = ensure_demo_account(&state)
             .await
@@ -54,6 +81,26 @@ async fn serve(args: ServeArgs, location: DbLocation) -> Result<()> {
             "Demo account: {DEMO_EMAIL} / {DEMO_PASSWORD} (2FA off){}",
             if created { "" } else { ", already there" }
         ));
+        accounts.push(serde_json::json!({ "email": DEMO_EMAIL, "created": created, "demo": true }));
+        state.update_startup(|startup| startup.demo = true);
+    }
+    for account in seed.map(|file| file.accounts).unwrap_or_default() {
+        let (email, created, remembered) = match tester::create_account(&state, account.clone()).await {
+            Ok(done) => (done.email.clone(), true, tester::as_seed(&account, &done)),
+            Err(e) if e.kind() == ProblemKind::EmailTaken => (account.email.trim().to_lowercase(), false, account),
+            Err(e) => {
+                return Err(CliError::Invalid(format!(
+                    "cannot seed the account {}: {e}",
+                    account.email.trim()
+                )));
+            }
+        };
+        out.push(format!(
+            "Seeded account: {email}{}",
+            if created { "" } else { " (already there, left as it is)" }
+        ));
+        accounts.push(serde_json::json!({ "email": email, "created": created }));
+        state.update_startup(|startup| startup.seed.push(remembered));
     }
     let listener = tokio::net::TcpListener::bind(args.addr)
         .await
@@ -62,7 +109,23 @@ async fn serve(args: ServeArgs, location: DbLocation) -> Result<()> {
         .local_addr()
         .map_err(|e| CliError::Invalid(format!("cannot read the listening address: {e}")))?;
     let shutdown = shutdown_signal()?;
-    out.push(format!("SmartPush mock server listening on http://{local}"));
+    if json {
+        let db = match &location {
+            DbLocation::Memory => ":memory:".to_owned(),
+            DbLocation::File(path) => path.display().to_string(),
+        };
+        out = vec![
+            serde_json::json!({
+                "url": format!("http://{local}"),
+                "addr": local.to_string(),
+                "db": db,
+                "accounts": accounts,
+            })
+            .to_string(),
+        ];
+    } else {
+        out.push(format!("SmartPush mock server listening on http://{local}"));
+    }
     {
         let mut stdout = std::io::stdout().lock();
         for line in &out {

@@ -49,6 +49,8 @@ pub fn csv_response(file: ExportFile) -> Response {
 verified by e-mail"))),
         (status = 403, description = "`verification_required` with `challenge_id`, `methods`, `expires_at`",
             body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "`too_many_codes` with `retry_after`: the step-up code e-mail would exceed \
+the address's limit", body = Problem, content_type = "application/problem+json"),
         AuthProblems,
         BodyProblems,
     )

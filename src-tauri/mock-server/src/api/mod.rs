@@ -83,6 +83,10 @@ pub fn tester_router() -> OpenApiRouter<AppState> {
         .routes(routes!(tester::set_risk))
         .routes(routes!(tester::support_reset_2fa))
         .routes(routes!(tester::reset))
+        .routes(routes!(tester::accounts, tester::create_account))
+        .routes(routes!(tester::unlock))
+        .routes(routes!(tester::outbox_next))
+        .routes(routes!(tester::events))
 }
 
 fn problem(description: &str) -> RefOr<Response> {
@@ -138,6 +142,13 @@ pub struct TesterProblems;
 
 impl IntoResponses for TesterProblems {
     fn responses() -> BTreeMap<String, RefOr<Response>> {
-        responses(&[("403", "`forbidden`: only loopback peers may use the tester controls")])
+        responses(&[
+            (
+                "403",
+                "`forbidden`: only loopback peers may use the tester controls; a cross-site `Origin`; or a \
+state-changing request without `Content-Type: application/json`",
+            ),
+            ("421", "`misdirected_request`: the `Host` is not a name of this server"),
+        ])
     }
 }

@@ -33,7 +33,8 @@ raises the risk")),
             body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "`invalid_device_id`, `invalid_body`", body = Problem,
             content_type = "application/problem+json"),
-        (status = 429, description = "`locked` with `retry_after`", body = Problem,
+        (status = 429, description = "`locked`, or `too_many_codes` (a code e-mail would exceed the address's \
+limit), with `retry_after`", body = Problem,
             content_type = "application/problem+json"),
         BodyProblems,
     )
@@ -85,7 +86,7 @@ pub async fn verify(State(state): State<AppState>, ApiJson(body): ApiJson<Verify
         (status = 409, description = "`resend_unavailable`: the challenge sends no e-mail", body = Problem,
             content_type = "application/problem+json"),
         (status = 410, description = "`expired`", body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "`resend_cooldown` or `locked`, with `retry_after`", body = Problem,
+        (status = 429, description = "`resend_cooldown`, `too_many_codes` or `locked`, with `retry_after`", body = Problem,
             content_type = "application/problem+json"),
     )
 )]

@@ -9,7 +9,10 @@ use super::{BodyProblems, TesterProblems};
 use crate::AppState;
 use crate::error::{AppError, AppResult, Problem, ProblemKind};
 use crate::extract::ApiJson;
-use crate::model::{ClockRequest, ClockView, EmailRequest, OutboxMessage, OutboxQuery, RiskRequest, SupportReset};
+use crate::model::{
+    ClockRequest, ClockView, EmailRequest, EventView, EventsQuery, MockAccountView, OutboxMessage, OutboxNextQuery,
+    OutboxQuery, RiskRequest, SeedAccount, SeededAccount, SupportReset,
+};
 use crate::service;
 
 /// True when the client prefers HTML to JSON (a browser): the hook for the outbox page.
@@ -73,7 +76,9 @@ pub async fn clock(State(state): State<AppState>) -> Json<ClockView> {
     Json(service::tester::clock(&state))
 }
 
-/// Sets the server clock to real time + `offset_seconds` (absolute; 0 restores real time).
+/// Sets the server clock: real time + `offset_seconds` (absolute; 0 restores real time), or
+/// `frozen_at` a Unix time (it stands still), or `advance_seconds` (moves the running or frozen
+/// clock). Moving it back forgets the TOTP steps recorded as used that now lie in the future.
 #[utoipa::path(
     post,
     path = "/mock/clock",
@@ -91,7 +96,118 @@ pub async fn set_clock(
     State(state): State<AppState>,
     ApiJson(body): ApiJson<ClockRequest>,
 ) -> AppResult<Json<ClockView>> {
-    service::tester::set_clock(&state, body.offset_seconds).map(Json)
+    service::tester::change_clock(&state, body).await.map(Json)
+}
+
+/// Every account as a test suite checks it: 2FA, risk, lock, failures, known devices.
+#[utoipa::path(
+    get,
+    path = "/mock/accounts",
+    tag = "mock",
+    responses((status = 200, description = "The accounts, by e-mail", body = Vec<MockAccountView>), TesterProblems)
+)]
+pub async fn accounts(State(state): State<AppState>) -> AppResult<Json<Vec<MockAccountView>>> {
+    service::tester::mock_accounts(&state).await.map(Json)
+}
+
+/// Creates an account in the state asked for at once (2FA on without the wizard or an
+/// e-mail); a given TOTP secret and recovery codes are used as given, missing ones generated
+/// and answered.
+#[utoipa::path(
+    post,
+    path = "/mock/accounts",
+    tag = "mock",
+    request_body = SeedAccount,
+    responses(
+        (status = 201, description = "Created", body = SeededAccount),
+        (status = 409, description = "`email_taken`", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`invalid_email`, `weak_password`, `invalid_value`, `invalid_device_id` or \
+`invalid_body`", body = Problem, content_type = "application/problem+json"),
+        TesterProblems,
+        BodyProblems,
+    )
+)]
+pub async fn create_account(
+    State(state): State<AppState>,
+    ApiJson(body): ApiJson<SeedAccount>,
+) -> AppResult<(StatusCode, Json<SeededAccount>)> {
+    service::tester::create_account(&state, body)
+        .await
+        .map(|created| (StatusCode::CREATED, Json(created)))
+}
+
+/// Clears an account's lock and failure count.
+#[utoipa::path(
+    post,
+    path = "/mock/unlock",
+    tag = "mock",
+    request_body = EmailRequest,
+    responses(
+        (status = 204, description = "Unlocked"),
+        (status = 404, description = "`unknown_account`", body = Problem, content_type = "application/problem+json"),
+        TesterProblems,
+        BodyProblems,
+    )
+)]
+pub async fn unlock(State(state): State<AppState>, ApiJson(body): ApiJson<EmailRequest>) -> AppResult<StatusCode> {
+    service::tester::unlock(&state, &body.email).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Long poll: the first message to `to` newer than message `after` (or than the call) as soon
+/// as it is sent; 204 after `timeout` seconds (at most 30, default 10).
+#[utoipa::path(
+    get,
+    path = "/mock/outbox/next",
+    tag = "mock",
+    params(OutboxNextQuery),
+    responses(
+        (status = 200, description = "The message", body = OutboxMessage),
+        (status = 204, description = "Nothing arrived in time"),
+        (status = 400, description = "`bad_request`: unreadable query", body = Problem,
+            content_type = "application/problem+json"),
+        TesterProblems,
+    )
+)]
+pub async fn outbox_next(
+    State(state): State<AppState>,
+    query: Result<Query<OutboxNextQuery>, axum::extract::rejection::QueryRejection>,
+) -> AppResult<Response> {
+    let Query(query) = query.map_err(|_| {
+        AppError::new(
+            ProblemKind::BadRequest,
+            "The query string could not be read: give to=EMAIL, and optionally after=ID and timeout=S.",
+        )
+    })?;
+    let timeout = query.timeout.unwrap_or(10);
+    match service::tester::outbox_next(&state, &query.to, query.after, timeout).await? {
+        Some(message) => Ok(Json(message).into_response()),
+        None => Ok(StatusCode::NO_CONTENT.into_response()),
+    }
+}
+
+/// What happened, oldest first: for a test suite to assert on.
+#[utoipa::path(
+    get,
+    path = "/mock/events",
+    tag = "mock",
+    params(EventsQuery),
+    responses(
+        (status = 200, description = "The events, oldest first", body = Vec<EventView>),
+        (status = 400, description = "`bad_request`: unreadable query", body = Problem,
+            content_type = "application/problem+json"),
+        TesterProblems,
+    )
+)]
+pub async fn events(
+    State(state): State<AppState>,
+    query: Result<Query<EventsQuery>, axum::extract::rejection::QueryRejection>,
+) -> AppResult<Json<Vec<EventView>>> {
+    let Query(query) =
+        query.map_err(|_| AppError::new(ProblemKind::BadRequest, "The query string could not be read."))?;
+    service::tester::events(&state, query.after, query.email)
+        .await
+        .map(Json)
 }
 
 /// Sets an account's risk (and that of its sessions).
@@ -138,7 +254,8 @@ pub async fn support_reset_2fa(
     service::tester::support_reset_2fa(&state, &body.email).await.map(Json)
 }
 
-/// Empties every table.
+/// Empties every table, puts the clock back to real time and re-creates the accounts the
+/// server was started with (`--demo`, `--seed`).
 #[utoipa::path(
     post,
     path = "/mock/reset",

@@ -25,10 +25,11 @@ use crate::service;
     request_body = PasswordRequest,
     responses(
         (status = 201, description = "Started; step `verify_email`", body = EnrollmentStarted),
-        (status = 401, description = "`invalid_credentials` (wrong password) or `unauthorized`", body = Problem,
+        (status = 401, description = "`unauthorized`", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "`wrong_password` (the session stays valid)", body = Problem,
             content_type = "application/problem+json"),
         (status = 409, description = "`already_enabled`", body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "`locked` with `retry_after`", body = Problem,
+        (status = 429, description = "`locked` or `too_many_codes`, with `retry_after`", body = Problem,
             content_type = "application/problem+json"),
         BodyProblems,
     )
@@ -88,6 +89,8 @@ pub async fn enrollment_email(
         (status = 409, description = "`wrong_step`, `already_enabled`", body = Problem,
             content_type = "application/problem+json"),
         (status = 410, description = "`expired`", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "`too_many_codes` with `retry_after` (e-mail method)", body = Problem,
+            content_type = "application/problem+json"),
         AuthProblems,
         BodyProblems,
     )
@@ -176,7 +179,7 @@ pub async fn enrollment_qr(
         (status = 404, description = "`unknown_enrollment`", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "`resend_unavailable`", body = Problem, content_type = "application/problem+json"),
         (status = 410, description = "`expired`", body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "`resend_cooldown` or `locked`, with `retry_after`", body = Problem,
+        (status = 429, description = "`resend_cooldown`, `too_many_codes` or `locked`, with `retry_after`", body = Problem,
             content_type = "application/problem+json"),
         AuthProblems,
     )
@@ -206,10 +209,12 @@ pub async fn enrollment_resend(
     request_body = PasswordRequest,
     responses(
         (status = 200, description = "The challenge", body = DisableStarted),
-        (status = 401, description = "`invalid_credentials` (wrong password) or `unauthorized`", body = Problem,
+        (status = 401, description = "`unauthorized`", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "`wrong_password` (the session stays valid)", body = Problem,
             content_type = "application/problem+json"),
         (status = 409, description = "`not_enabled`", body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "`locked`", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "`locked` or `too_many_codes`, with `retry_after`", body = Problem,
+            content_type = "application/problem+json"),
         BodyProblems,
     )
 )]

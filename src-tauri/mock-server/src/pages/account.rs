@@ -65,10 +65,11 @@ fn security_markup(page: &Page, view: &SecurityView, done: Option<&str>) -> Mark
         "Account & security",
         Nav::Security,
         html! {
+            p.breadcrumb.muted data-testid="breadcrumb" { "Account Management › Login & Security" }
             (title("Account & security", Some("Manage how you sign in to SmartPush and keep your account safe.")))
             (layout::notice(done))
             section.card {
-                h2 { "Login information" }
+                h2 { "Login & Security" }
                 dl.rows {
                     div.row { dt { "E-mail" } dd data-testid="security-email" { (view.email) } }
                     div.row { dt { "Password" } dd { "••••••••••" } }

@@ -178,20 +178,17 @@ fn verify_markup(
     recovery_first: bool,
     alert: Option<(Tone, &str)>,
 ) -> Markup {
-    let primary = methods.iter().copied().find(|m| *m != Method::RecoveryCode);
-    let (heading, text) = match (step, primary) {
+    let (heading, text) = match (step, ()) {
         (Step::RiskEmail, _) => (
             "Verify it's you",
             "We noticed a sign-in that does not look like your usual ones. To keep your account safe, we sent a \
              verification code to your e-mail address.",
         ),
-        (Step::SecondFactor, Some(Method::Email)) => (
-            "Two-step verification",
-            "Your account is protected with two-step verification. We sent a code to your e-mail address.",
-        ),
+        // What to enter is said inside each form (the app's code, or a recovery code), so the
+        // page is right whichever form "Use recovery code" shows.
         (Step::SecondFactor, _) => (
             "Two-step verification",
-            "Your account is protected with two-step verification. Enter the code from your authentication app.",
+            "Your account is protected with two-step verification.",
         ),
     };
     auth_shell(
@@ -381,4 +378,25 @@ pub async fn sign_out(State(state): State<AppState>, mut page: Page, PageForm(fo
     }
     page.clear_session();
     page.redirect("/signin?done=signed_out")
+}
+
+/// `GET /support`: what the help article says to do after losing the device ("contact customer
+/// support for recovery"), and where the mock's equivalent is.
+pub async fn support_page(page: Page) -> Response {
+    let body = html! {
+        h1 data-testid="support-heading" { "Lost your device?" }
+        p { "If you lose access to your authentication app or device, contact customer support for recovery. If the \
+            person who received the codes is no longer reachable and you cannot sign in, contact SmartPush's Risk \
+            Control team at " a href="mailto:riskservice@shoplineapp.com" { "riskservice@shoplineapp.com" }
+            "; they verify your identity and help you regain access." }
+        p.muted { "On this mock server, support's reset is a tester control: " a href="/tester" data-testid="support-tester-link" { "Tester controls" }
+            " → Support: reset 2FA (loopback only). It turns two-step verification off, ends the account's sessions \
+            and e-mails the user." }
+        p { a.btn.btn-secondary href="/signin" { "Back to sign-in" } }
+    };
+    page.ok(if page.session.is_some() {
+        layout::shell(&page, "Lost your device?", layout::Nav::None, body)
+    } else {
+        auth_shell("Lost your device?", body)
+    })
 }

@@ -109,10 +109,8 @@ fn step_up_dialog(
             div.modal role="dialog" aria-modal="true" aria-labelledby="step-up-title" data-testid="step-up-dialog" {
                 h2 #step-up-title { "Verify your identity" }
                 p.muted {
-                    "To export " (kind_label(kind)) ", confirm it's you. "
-                    @if email_only { "We sent a 6-digit code to your e-mail address." }
-                    @else if methods.contains(&Method::Email) { "We sent a code to your e-mail address." }
-                    @else { "Enter the code from your authentication app." }
+                    "To export " (kind_label(kind)) ", confirm it's you."
+                    @if email_only { " We sent a 6-digit code to your e-mail address." }
                 }
                 @if let Some((tone, text)) = message { (alert(tone, text)) }
                 (layout::factor_forms(page, &FactorForm {

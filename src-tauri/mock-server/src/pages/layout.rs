@@ -282,6 +282,7 @@ pub fn factor_forms(page: &Page, form: &FactorForm<'_>) -> Markup {
         div.factor {
             @if recovery {
                 section #recovery.factor-alt.shown[form.recovery_first || primary.is_none()] data-testid="recovery-section" {
+                    p.lead data-testid="recovery-lead" { "Enter one of the recovery codes you saved when you enabled two-step verification." }
                     (code_form(page, form, Method::RecoveryCode))
                     @if primary.is_some() {
                         p.switch { a href="#primary" data-testid="use-primary-method" {
@@ -292,6 +293,12 @@ pub fn factor_forms(page: &Page, form: &FactorForm<'_>) -> Markup {
             }
             @if let Some(method) = primary {
                 section #primary.factor-main.hidden[recovery && form.recovery_first] data-testid="primary-section" {
+                    p.lead data-testid="primary-lead" {
+                        @match method {
+                            Method::Totp => "Enter the code from your authentication app.",
+                            _ => "Enter the code we sent to your e-mail address.",
+                        }
+                    }
                     (code_form(page, form, method))
                     @if let Some(action) = resend {
                         form.inline.resend method="post" action=(action) {
@@ -299,13 +306,18 @@ pub fn factor_forms(page: &Page, form: &FactorForm<'_>) -> Markup {
                             input type="hidden" name="challenge_id" value=(form.challenge_id);
                             input type="hidden" name="methods" value=(methods_field(form.methods));
                             @for (name, value) in form.hidden { input type="hidden" name=(name) value=(value); }
-                            span.muted { "Didn't get it? " }
+                            span.muted { "Didn't get a code? " }
                             button.link-button type="submit" data-testid="resend-code" { "Resend code" }
                         }
                     }
                     @if recovery {
                         p.switch { a href="#recovery" data-testid="use-recovery-code" { "Use recovery code" } }
                     }
+                }
+            }
+            @if recovery {
+                p.switch.muted data-testid="lost-device" {
+                    "Lost your device? " a href="/support" target="_blank" data-testid="contact-support" { "Contact support" }
                 }
             }
         }

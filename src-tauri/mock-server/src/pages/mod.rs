@@ -63,6 +63,7 @@ pub fn router() -> Router<AppState> {
         .route("/tester/risk", post(tester::set_risk))
         .route("/tester/clock", post(tester::set_clock))
         .route("/tester/support-reset", post(tester::support_reset))
+        .route("/tester/unlock", post(tester::unlock))
         .route("/tester/outbox/clear", post(tester::clear_outbox))
         .route("/tester/reset", post(tester::reset))
         .route_layer(from_fn(extract::loopback_only));
@@ -73,6 +74,7 @@ pub fn router() -> Router<AppState> {
         .route("/signin/verify", post(auth::verify))
         .route("/signin/resend", post(auth::resend))
         .route("/signout", post(auth::sign_out))
+        .route("/support", get(auth::support_page))
         .route("/account/security", get(account::security))
         .route(
             "/account/2fa/enable",

@@ -11,7 +11,7 @@ use super::auth::Done;
 use super::layout::{self, Nav, Tone, alert, csrf_field, shell, title};
 use super::{Page, PageForm, add_security_headers, friendly, status_of};
 use crate::AppState;
-use crate::model::{OutboxMessage, RiskLevel};
+use crate::model::{ClockRequest, EventView, OutboxMessage, RiskLevel};
 use crate::service;
 
 fn when(rfc: &str) -> String {
@@ -83,7 +83,38 @@ pub async fn outbox_page(state: &AppState, headers: &HeaderMap, to: Option<Strin
     response
 }
 
-fn controls_markup(page: &Page, clock: &crate::model::ClockView, message: Option<(Tone, &str)>) -> Markup {
+fn events_markup(events: &[EventView]) -> Markup {
+    html! {
+        section.card data-testid="events-card" {
+            h2 { "Event log" }
+            p.muted { "What happened, newest first (the last 50; all of them at " a href="/mock/events" { "/mock/events" } ")." }
+            @if events.is_empty() {
+                p.muted data-testid="events-empty" { "Nothing yet." }
+            } @else {
+                table.events {
+                    thead { tr { th { "When" } th { "Account" } th { "Event" } th { "Details" } } }
+                    tbody {
+                        @for event in events.iter().rev().take(50) {
+                            tr data-testid="event-row" {
+                                td { (when(&event.at)) }
+                                td { (event.email.as_deref().unwrap_or("")) }
+                                td data-testid="event-kind" { (event.kind) }
+                                td.muted { code { (event.detail.to_string()) } }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn controls_markup(
+    page: &Page,
+    clock: &crate::model::ClockView,
+    events: &[EventView],
+    message: Option<(Tone, &str)>,
+) -> Markup {
     let offset = clock.offset_seconds;
     html! {
         (shell(page, "Tester controls", Nav::Tester, html! {
@@ -111,7 +142,9 @@ fn controls_markup(page: &Page, clock: &crate::model::ClockView, message: Option
                 section.card data-testid="clock-card" {
                     h2 { "Server clock" }
                     p.muted { "Now on the server: " strong data-testid="clock-now" { (when(&clock.now)) }
-                        " (offset " (offset) " s). Move it to reach code and enrollment expiry." }
+                        " (offset " span data-testid="clock-offset-now" { (offset) } " s"
+                        @if clock.frozen { ", " strong data-testid="clock-frozen" { "stopped" } }
+                        "). Move it to reach code and enrollment expiry." }
                     div.button-row {
                         @for (label, value) in [("+11 min", offset + 660), ("+16 min", offset + 960), ("+1 day", offset + 86_400)] {
                             form.inline method="post" action="/tester/clock" {
@@ -126,6 +159,20 @@ fn controls_markup(page: &Page, clock: &crate::model::ClockView, message: Option
                             button.btn.btn-secondary type="submit" data-testid="clock-reset" { "Real time" }
                         }
                     }
+                    div.button-row {
+                        form.inline method="post" action="/tester/clock" {
+                            (csrf_field(page))
+                            input type="hidden" name="frozen_at" value=(clock.now_unix);
+                            button.btn.btn-secondary type="submit" data-testid="clock-freeze" { "Stop the clock" }
+                        }
+                        @for (label, step, testid) in [("Step +30 s", 30, "clock-step-30"), ("Step +10 min", 600, "clock-step-600")] {
+                            form.inline method="post" action="/tester/clock" {
+                                (csrf_field(page))
+                                input type="hidden" name="advance_seconds" value=(step);
+                                button.btn.btn-secondary type="submit" data-testid=(testid) { (label) }
+                            }
+                        }
+                    }
                     form.stack method="post" action="/tester/clock" {
                         (csrf_field(page))
                         label.field { span.label { "Offset from real time, in seconds" }
@@ -133,9 +180,20 @@ fn controls_markup(page: &Page, clock: &crate::model::ClockView, message: Option
                         button.btn.btn-primary type="submit" { "Set clock" }
                     }
                 }
+                section.card data-testid="unlock-card" {
+                    h2 { "Unlock an account" }
+                    p.muted { "Clears the lock that 10 failed sign-ins or codes in 15 minutes put on an account, and its failure count." }
+                    form.stack method="post" action="/tester/unlock" {
+                        (csrf_field(page))
+                        label.field { span.label { "Account e-mail" }
+                            input.input type="email" name="email" required data-testid="unlock-email"; }
+                        button.btn.btn-primary type="submit" data-testid="unlock-submit" { "Unlock" }
+                    }
+                }
                 section.card data-testid="support-card" {
                     h2 { "Support: reset 2FA" }
-                    p.muted { "What SmartPush support does for a lost device: two-step verification off, an e-mail to the user." }
+                    p.muted { "What SmartPush support does for a lost device: two-step verification off, the account's sessions \
+                        ended and its lock cleared, an e-mail to the user." }
                     form.stack method="post" action="/tester/support-reset" {
                         (csrf_field(page))
                         label.field { span.label { "Account e-mail" }
@@ -145,7 +203,8 @@ fn controls_markup(page: &Page, clock: &crate::model::ClockView, message: Option
                 }
                 section.card data-testid="reset-card" {
                     h2 { "Start over" }
-                    p.muted { "Deletes every account, session, code and e-mail of this server." }
+                    p.muted { "Deletes every account, session, code and e-mail of this server, puts the clock back to real \
+                        time, and creates again the accounts the server was started with (--demo, --seed)." }
                     form.stack method="post" action="/tester/reset" {
                         (csrf_field(page))
                         label.check { input type="checkbox" name="confirm" value="yes" required; " Yes, delete everything" }
@@ -153,23 +212,43 @@ fn controls_markup(page: &Page, clock: &crate::model::ClockView, message: Option
                     }
                 }
             }
+            (events_markup(events))
         }))
     }
 }
 
-/// `GET /tester`.
-pub async fn controls(State(state): State<AppState>, page: Page, Query(done): Query<Done>) -> Response {
-    let clock = service::tester::clock(&state);
-    let message = done.done.is_some().then_some((Tone::Success, "Done."));
-    page.ok(controls_markup(&page, &clock, message))
+/// The confirmation of a tester control (fixed sentences: nothing from the form is echoed).
+fn confirmation(done: &str) -> Option<&'static str> {
+    Some(match done {
+        "risk" => "Risk set. It applies to the account's next sign-ins and to its open sessions.",
+        "clock" => "Server clock changed (see its time below).",
+        "support" => {
+            "Two-step verification is off for that account: its secret and recovery codes are deleted, its \
+             sessions ended, its lock cleared, and an e-mail went to the user."
+        }
+        "unlock" => "Account unlocked: its lock and failure count are cleared.",
+        _ => return None,
+    })
 }
 
-fn refused(state: &AppState, page: &Page, error: &crate::error::AppError) -> Response {
+/// `GET /tester`.
+pub async fn controls(State(state): State<AppState>, page: Page, Query(done): Query<Done>) -> Response {
+    let message = done
+        .done
+        .as_deref()
+        .and_then(confirmation)
+        .map(|text| (Tone::Success, text));
+    render(&state, &page, StatusCode::OK, message).await
+}
+
+async fn render(state: &AppState, page: &Page, status: StatusCode, message: Option<(Tone, &str)>) -> Response {
     let clock = service::tester::clock(state);
-    page.html(
-        status_of(error),
-        controls_markup(page, &clock, Some((Tone::Error, &friendly(error)))),
-    )
+    let events = service::tester::events(state, None, None).await.unwrap_or_default();
+    page.html(status, controls_markup(page, &clock, &events, message))
+}
+
+async fn refused(state: &AppState, page: &Page, error: &crate::error::AppError) -> Response {
+    render(state, page, status_of(error), Some((Tone::Error, &friendly(error)))).await
 }
 
 /// The risk form.
@@ -188,36 +267,53 @@ pub async fn set_risk(State(state): State<AppState>, page: Page, PageForm(form):
     let level = RiskLevel::parse(&form.level);
     match service::tester::set_risk(&state, &form.email, level).await {
         Ok(()) => page.redirect("/tester?done=risk"),
-        Err(e) => refused(&state, &page, &e),
+        Err(e) => refused(&state, &page, &e).await,
     }
 }
 
-/// The clock form.
+/// The clock forms: one of an offset, a frozen instant or a step.
 #[derive(Deserialize)]
 pub struct ClockForm {
     csrf: String,
-    offset_seconds: String,
+    offset_seconds: Option<String>,
+    frozen_at: Option<String>,
+    advance_seconds: Option<String>,
 }
 
-/// `POST /tester/clock`: [`service::tester::set_clock`].
+/// `POST /tester/clock`: [`service::tester::change_clock`].
 pub async fn set_clock(State(state): State<AppState>, page: Page, PageForm(form): PageForm<ClockForm>) -> Response {
     if !page.check(&form.csrf) {
         return page.forbidden();
     }
-    let Ok(offset) = form.offset_seconds.trim().parse::<i64>() else {
-        let clock = service::tester::clock(&state);
-        return page.html(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            controls_markup(
-                &page,
-                &clock,
-                Some((Tone::Error, "The offset must be a whole number of seconds.")),
-            ),
-        );
+    let number = |field: &Option<String>| -> Result<Option<i64>, ()> {
+        match field.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+            None => Ok(None),
+            Some(text) => text.parse::<i64>().map(Some).map_err(|_| ()),
+        }
     };
-    match service::tester::set_clock(&state, offset) {
+    let request = match (
+        number(&form.offset_seconds),
+        number(&form.frozen_at),
+        number(&form.advance_seconds),
+    ) {
+        (Ok(offset_seconds), Ok(frozen_at), Ok(advance_seconds)) => ClockRequest {
+            offset_seconds,
+            frozen_at,
+            advance_seconds,
+        },
+        _ => {
+            return render(
+                &state,
+                &page,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Some((Tone::Error, "The offset must be a whole number of seconds.")),
+            )
+            .await;
+        }
+    };
+    match service::tester::change_clock(&state, request).await {
         Ok(_) => page.redirect("/tester?done=clock"),
-        Err(e) => refused(&state, &page, &e),
+        Err(e) => refused(&state, &page, &e).await,
     }
 }
 
@@ -235,7 +331,18 @@ pub async fn support_reset(State(state): State<AppState>, page: Page, PageForm(f
     }
     match service::tester::support_reset_2fa(&state, &form.email).await {
         Ok(_) => page.redirect("/tester?done=support"),
-        Err(e) => refused(&state, &page, &e),
+        Err(e) => refused(&state, &page, &e).await,
+    }
+}
+
+/// `POST /tester/unlock`: [`service::tester::unlock`].
+pub async fn unlock(State(state): State<AppState>, page: Page, PageForm(form): PageForm<EmailForm>) -> Response {
+    if !page.check(&form.csrf) {
+        return page.forbidden();
+    }
+    match service::tester::unlock(&state, &form.email).await {
+        Ok(()) => page.redirect("/tester?done=unlock"),
+        Err(e) => refused(&state, &page, &e).await,
     }
 }
 
@@ -250,7 +357,7 @@ pub async fn clear_outbox(
     }
     match service::tester::clear_outbox(&state).await {
         Ok(()) => page.redirect("/mock/outbox"),
-        Err(e) => refused(&state, &page, &e),
+        Err(e) => refused(&state, &page, &e).await,
     }
 }
 
@@ -268,17 +375,19 @@ pub async fn reset(State(state): State<AppState>, mut page: Page, PageForm(form)
         return page.forbidden();
     }
     if form.confirm != "yes" {
-        let clock = service::tester::clock(&state);
-        return page.html(
+        return render(
+            &state,
+            &page,
             StatusCode::UNPROCESSABLE_ENTITY,
-            controls_markup(&page, &clock, Some((Tone::Error, "Tick the box to confirm."))),
-        );
+            Some((Tone::Error, "Tick the box to confirm.")),
+        )
+        .await;
     }
     match service::tester::reset(&state).await {
         Ok(()) => {
             page.clear_session();
             page.redirect("/signin")
         }
-        Err(e) => refused(&state, &page, &e),
+        Err(e) => refused(&state, &page, &e).await,
     }
 }

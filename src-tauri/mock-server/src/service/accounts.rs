@@ -96,7 +96,9 @@ pub async fn register(state: &AppState, email: &str, password: &SecretString) ->
                 Some(rusqlite::ErrorCode::ConstraintViolation) => taken(),
                 _ => sql(e),
             })?;
-            Ok(tx.last_insert_rowid())
+            let id = tx.last_insert_rowid();
+            super::event(tx, Some(&stored), "signup", serde_json::json!({}), now)?;
+            Ok(id)
         })
         .await?;
     tracing::info!(account_id = id, "account registered");

@@ -7,7 +7,7 @@
 use rusqlite::{OptionalExtension, Transaction, params};
 use zeroize::Zeroizing;
 
-use super::{AccountRow, account_by_id, ensure_unlocked, record_failure, send_email};
+use super::{AccountRow, account_by_id, ensure_unlocked, event, record_failure, send_email};
 use crate::AppState;
 use crate::config::rules;
 use crate::crypto::{self, TotpCheck};
@@ -124,6 +124,9 @@ pub fn create(
     options: NewChallenge,
     now: i64,
 ) -> AppResult<ChallengeRow> {
+    if methods.contains(&Method::Email) {
+        super::ensure_email_budget(tx, account.id, &account.email, true, now)?;
+    }
     let id = crypto::new_id()?;
     let methods_text = methods.iter().map(|m| m.as_str()).collect::<Vec<_>>().join(",");
     let risk = options.risk.unwrap_or(RiskLevel::Low);
@@ -144,9 +147,25 @@ pub fn create(
         ],
     )
     .map_err(sql)?;
+    super::void_older_codes(tx, account.id, &id)?;
     if methods.contains(&Method::Email) {
         email_new_code(tx, &id, purpose, &account.email, now)?;
     }
+    let kind = match purpose {
+        Purpose::Export => "step_up_required",
+        Purpose::SignIn | Purpose::Disable => "challenge_sent",
+    };
+    event(
+        tx,
+        Some(&account.email),
+        kind,
+        serde_json::json!({
+            "purpose": purpose.as_str(),
+            "methods": methods.iter().map(|m| m.as_str()).collect::<Vec<_>>(),
+            "risk": risk.as_str(),
+        }),
+        now,
+    )?;
     load(tx, &id, purpose, options.session_hash.as_ref())?.ok_or_else(|| AppError::internal("a new challenge vanished"))
 }
 
@@ -314,7 +333,9 @@ where
                 return Ok(Vec::new());
             }
             let mut stmt = conn
-                .prepare("SELECT id, hash FROM recovery_codes WHERE account_id = ?1 AND used_at IS NULL")
+                // Used codes too (unused first), so a code typed again is answered "already used"
+                // rather than "incorrect".
+                .prepare("SELECT id, hash FROM recovery_codes WHERE account_id = ?1 ORDER BY used_at IS NOT NULL, id")
                 .map_err(sql)?;
             let rows = stmt
                 .query_map([account.id], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))
@@ -401,6 +422,26 @@ where
                         tx.execute("UPDATE challenges SET code_hash = NULL WHERE id = ?1", [&challenge.id])
                             .map_err(sql)?;
                     }
+                    let kind = match purpose {
+                        Purpose::Export => "step_up_succeeded",
+                        Purpose::SignIn | Purpose::Disable => "second_factor_succeeded",
+                    };
+                    event(
+                        tx,
+                        Some(&account.email),
+                        kind,
+                        serde_json::json!({ "purpose": purpose.as_str(), "method": method.as_str() }),
+                        now,
+                    )?;
+                    if let Some(remaining) = recovery_codes_remaining {
+                        event(
+                            tx,
+                            Some(&account.email),
+                            "recovery_code_used",
+                            serde_json::json!({ "purpose": purpose.as_str(), "remaining": remaining }),
+                            now,
+                        )?;
+                    }
                     tracing::info!(
                         account_id = account.id,
                         method = method.as_str(),
@@ -432,7 +473,7 @@ where
                     Table::Challenges,
                     &challenge.id,
                     challenge.attempts,
-                    account.id,
+                    (account.id, &account.email),
                     reason,
                     now,
                 )?),
@@ -500,7 +541,7 @@ pub(crate) fn wrong_code(
     table: Table,
     id: &str,
     attempts_before: u32,
-    account_id: i64,
+    (account_id, email): (i64, &str),
     reason: Option<&'static str>,
     now: i64,
 ) -> AppResult<AppError> {
@@ -517,7 +558,18 @@ pub(crate) fn wrong_code(
         params![id, attempts, void],
     )
     .map_err(sql)?;
-    if let Some(lock) = record_failure(tx, account_id, now)? {
+    let kind = match table {
+        Table::Challenges => "second_factor_failed",
+        Table::Enrollments => "enrollment_code_failed",
+    };
+    event(
+        tx,
+        Some(email),
+        kind,
+        serde_json::json!({ "reason": reason.unwrap_or("wrong"), "attempts": attempts, "voided": void }),
+        now,
+    )?;
+    if let Some(lock) = record_failure(tx, email, now)? {
         return Ok(lock);
     }
     let remaining = rules::MAX_CODE_ATTEMPTS.saturating_sub(attempts);
@@ -567,6 +619,7 @@ pub async fn resend(state: &AppState, challenge_id: String) -> AppResult<(i64, i
                 ));
             }
             ensure_cooldown_over(challenge.code_sent_at, now)?;
+            super::ensure_email_budget(tx, account.id, &account.email, false, now)?;
             let expires = email_new_code(tx, &challenge.id, purpose, &account.email, now)?;
             Ok((expires, rules::RESEND_COOLDOWN))
         })

@@ -5,12 +5,15 @@ use rusqlite::params;
 use smartpush_core::SecretString;
 
 use super::challenge::{self, ChallengeState, NewChallenge, Purpose};
-use super::sessions::{SessionInfo, check_password};
+use super::sessions::{PasswordCheck, SessionInfo, check_password};
 use super::{account_by_id, at, ensure_unlocked, send_email};
 use crate::AppState;
 use crate::db::sql;
 use crate::error::{AppError, AppResult, ProblemKind};
 use crate::model::{DisableStarted, DisableVerified, Disabled, Method, VerifyRequest};
+
+/// What the password is checked for here (in the event log).
+const PURPOSE: &str = "disable_2fa";
 
 fn not_enabled() -> AppError {
     AppError::new(ProblemKind::NotEnabled, "Two-factor authentication is not enabled.")
@@ -26,7 +29,13 @@ pub async fn start(state: &AppState, session: &SessionInfo, password: &SecretStr
         return Err(not_enabled());
     }
     ensure_unlocked(&account, state.now())?;
-    check_password(state, Some(&account), password).await?;
+    check_password(
+        state,
+        account.email.clone(),
+        password,
+        PasswordCheck::Reauthenticate(PURPOSE),
+    )
+    .await?;
     let now = state.now();
     state
         .db()
@@ -119,6 +128,13 @@ pub async fn confirm(state: &AppState, session: &SessionInfo, challenge_id: Stri
                 "Two-Factor Authentication was disabled on your SmartPush account. If this was not you, \
                  change your password and contact support.",
                 None,
+                now,
+            )?;
+            super::event(
+                tx,
+                Some(&account.email),
+                "two_factor_disabled",
+                serde_json::json!({}),
                 now,
             )?;
             tracing::info!(account_id = account.id, "2FA disabled");

@@ -6,7 +6,7 @@ use smartpush_core::{Secret, SecretString};
 use zeroize::Zeroizing;
 
 use super::challenge::{CodeOutcome, Table, check_email_code, ensure_cooldown_over, wrong_code};
-use super::sessions::{SessionInfo, check_password};
+use super::sessions::{PasswordCheck, SessionInfo, check_password};
 use super::{account_by_id, at, code_email_body, ensure_unlocked, send_email};
 use crate::AppState;
 use crate::config::rules;
@@ -100,6 +100,9 @@ fn load(conn: &rusqlite::Connection, account_id: i64, id: &str, now: i64) -> App
     Ok(row)
 }
 
+/// What the password is checked for here (in the event log).
+const PURPOSE: &str = "enable_2fa";
+
 fn wrong_step(expected: &str) -> AppError {
     AppError::new(
         ProblemKind::WrongStep,
@@ -116,7 +119,7 @@ fn already_enabled() -> AppError {
 }
 
 /// E-mails a fresh code for the enrollment (voiding the previous one).
-fn email_code(tx: &Transaction<'_>, id: &str, to: &str, subject: &str, purpose: &str, now: i64) -> AppResult<i64> {
+fn email_code(tx: &Transaction<'_>, id: &str, to: &str, (subject, purpose): (&str, &str), now: i64) -> AppResult<i64> {
     let code = crypto::new_email_code()?;
     let expires = now + rules::EMAIL_CODE_TTL;
     tx.execute(
@@ -142,7 +145,13 @@ pub async fn start(state: &AppState, session: &SessionInfo, password: &SecretStr
         return Err(already_enabled());
     }
     ensure_unlocked(&account, state.now())?;
-    check_password(state, Some(&account), password).await?;
+    check_password(
+        state,
+        account.email.clone(),
+        password,
+        PasswordCheck::Reauthenticate(PURPOSE),
+    )
+    .await?;
     let now = state.now();
     state
         .db()
@@ -151,6 +160,7 @@ pub async fn start(state: &AppState, session: &SessionInfo, password: &SecretStr
             if account.tfa_method.is_some() {
                 return Err(already_enabled());
             }
+            super::ensure_email_budget(tx, account_id, &account.email, true, now)?;
             tx.execute(
                 "UPDATE enrollments SET state = 'void' WHERE account_id = ?1 AND state = 'open'",
                 [account_id],
@@ -164,7 +174,15 @@ pub async fn start(state: &AppState, session: &SessionInfo, password: &SecretStr
                 params![id, account_id, now, expires_at],
             )
             .map_err(sql)?;
-            email_code(tx, &id, &account.email, VERIFY_SUBJECT, VERIFY_PURPOSE, now)?;
+            super::void_older_codes(tx, account_id, &id)?;
+            email_code(tx, &id, &account.email, (VERIFY_SUBJECT, VERIFY_PURPOSE), now)?;
+            super::event(
+                tx,
+                Some(&account.email),
+                "enrollment_started",
+                serde_json::json!({}),
+                now,
+            )?;
             tracing::info!(account_id, "enrollment started");
             Ok(EnrollmentStarted {
                 enrollment_id: id,
@@ -216,7 +234,7 @@ pub async fn verify_email(
                     Table::Enrollments,
                     &enrollment.id,
                     enrollment.attempts,
-                    account_id,
+                    (account_id, &account.email),
                     reason,
                     now,
                 )?),
@@ -294,7 +312,14 @@ pub async fn choose_method(
             )
             .map_err(sql)?;
             if method == TwoFactorMethod::Email {
-                email_code(tx, &enrollment.id, &account.email, METHOD_SUBJECT, METHOD_PURPOSE, now)?;
+                super::ensure_email_budget(tx, account_id, &account.email, false, now)?;
+                email_code(
+                    tx,
+                    &enrollment.id,
+                    &account.email,
+                    (METHOD_SUBJECT, METHOD_PURPOSE),
+                    now,
+                )?;
             }
             Ok(account.email)
         })
@@ -385,7 +410,8 @@ pub async fn resend(state: &AppState, session: &SessionInfo, id: String) -> AppR
             let account = account_by_id(tx, account_id)?;
             ensure_unlocked(&account, now)?;
             ensure_cooldown_over(enrollment.code_sent_at, now)?;
-            let expires = email_code(tx, &enrollment.id, &account.email, subject, purpose, now)?;
+            super::ensure_email_budget(tx, account_id, &account.email, false, now)?;
+            let expires = email_code(tx, &enrollment.id, &account.email, (subject, purpose), now)?;
             Ok((expires, rules::RESEND_COOLDOWN))
         })
         .await
@@ -446,7 +472,7 @@ pub async fn confirm(state: &AppState, session: &SessionInfo, id: String, code: 
                     Table::Enrollments,
                     &enrollment.id,
                     enrollment.attempts,
-                    account_id,
+                    (account_id, &account.email),
                     reason,
                     now,
                 )?),
@@ -501,6 +527,13 @@ pub async fn confirm(state: &AppState, session: &SessionInfo, id: String, code: 
                 "Two-Factor Authentication is now enabled on your SmartPush account. \
                  Keep your recovery codes somewhere safe: each works once.",
                 None,
+                now,
+            )?;
+            super::event(
+                tx,
+                Some(&account.email),
+                "two_factor_enabled",
+                serde_json::json!({ "method": method.as_str() }),
                 now,
             )?;
             tracing::info!(account_id, method = method.as_str(), "2FA enabled");

@@ -52,6 +52,13 @@ pub async fn export(state: &AppState, session: &SessionInfo, kind: ExportKind) -
             let stepped_up = step_up_until.is_some_and(|t| t > now);
             let two_factor = account.tfa_method;
             if !high || stepped_up {
+                super::event(
+                    tx,
+                    Some(&account.email),
+                    "export",
+                    serde_json::json!({ "kind": kind.as_str(), "stepped_up": stepped_up }),
+                    now,
+                )?;
                 tracing::info!(account_id, kind = kind.as_str(), stepped_up, "export");
                 return Ok(ExportOutcome::File(file(kind, high && two_factor.is_none())));
             }
@@ -107,6 +114,13 @@ pub async fn verify(state: &AppState, session: &SessionInfo, request: VerifyRequ
                 .as_deref()
                 .and_then(ExportKind::parse)
                 .unwrap_or(ExportKind::Contacts);
+            super::event(
+                tx,
+                Some(&answered.account.email),
+                "export",
+                serde_json::json!({ "kind": kind.as_str(), "stepped_up": true }),
+                now,
+            )?;
             Ok(file(kind, answered.account.tfa_method.is_none()))
         },
     )

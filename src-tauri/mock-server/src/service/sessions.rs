@@ -6,7 +6,7 @@ use smartpush_core::SecretString;
 use zeroize::Zeroizing;
 
 use super::challenge::{self, NewChallenge, Purpose};
-use super::{AccountRow, account_by_email, account_by_id, at, ensure_unlocked, record_failure};
+use super::{AccountRow, account_by_email, account_by_id, at, ensure_unlocked, event, reserve_check, settle};
 use crate::AppState;
 use crate::config::rules;
 use crate::crypto;
@@ -81,31 +81,115 @@ fn invalid_credentials() -> AppError {
     AppError::new(ProblemKind::InvalidCredentials, "The e-mail or password is incorrect.")
 }
 
-/// Checks an account's password (Argon2id, off the async threads); for an unknown account the
-/// same work is done against a dummy hash. Counts a failure for a known account; answers
-/// `invalid_credentials`, or `locked` when this failure locked it.
+/// Where a password is checked: signing in, or confirming who you are inside a signed-in flow
+/// (enabling or disabling 2FA), where a wrong password is not a lost session.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum PasswordCheck {
+    /// `POST /api/session`: a wrong password answers 401 `invalid_credentials`.
+    SignIn,
+    /// Step 1 of enabling or disabling 2FA: 403 `wrong_password`.
+    Reauthenticate(&'static str),
+}
+
+impl PasswordCheck {
+    fn refusal(self) -> AppError {
+        match self {
+            PasswordCheck::SignIn => invalid_credentials(),
+            PasswordCheck::Reauthenticate(_) => AppError::new(ProblemKind::WrongPassword, "The password is incorrect."),
+        }
+    }
+
+    fn failed_event(self) -> (&'static str, serde_json::Value) {
+        match self {
+            PasswordCheck::SignIn => ("signin_failed", serde_json::json!({ "reason": "wrong_password" })),
+            PasswordCheck::Reauthenticate(purpose) => (
+                "password_failed",
+                serde_json::json!({ "reason": "wrong_password", "purpose": purpose }),
+            ),
+        }
+    }
+}
+
+/// Checks a password for the address `key` (the account's, or the address typed at sign-in):
+/// reserves the check first ([`reserve_check`], in one write transaction with the look-up of
+/// the lock and of the account, so no more than 10 checks run per window whatever the
+/// concurrency and a locked address gets `locked` whatever the password), then hashes off the
+/// async threads (an unknown address against a dummy hash: same time, same answers, lockout
+/// included), then settles the reservation. Returns the account the password opened.
 pub(crate) async fn check_password(
     state: &AppState,
-    account: Option<&AccountRow>,
+    key: String,
     password: &SecretString,
-) -> AppResult<()> {
+    check: PasswordCheck,
+) -> AppResult<AccountRow> {
+    // A check waits while the failures and the checks running make the threshold (see
+    // `reserve_check`); the running ones end within a hash time, so this wait is short.
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(30);
+    let (reservation, account) = loop {
+        // Registered before trying, so a check ending meanwhile is not missed.
+        let settled = state.checks_settled().notified();
+        let now = state.now();
+        let reserve_key = key.clone();
+        let reserved = state
+            .db()
+            .transaction_keep(move |tx| match reserve_check(tx, &reserve_key, now) {
+                Ok(Some(reservation)) => Ok(Some((reservation, account_by_email(tx, &reserve_key)?))),
+                Ok(None) => Ok(None),
+                Err(refusal) => {
+                    let kind = match check {
+                        PasswordCheck::SignIn => "signin_failed",
+                        PasswordCheck::Reauthenticate(_) => "password_failed",
+                    };
+                    event(
+                        tx,
+                        Some(&reserve_key),
+                        kind,
+                        serde_json::json!({ "reason": "locked" }),
+                        now,
+                    )?;
+                    Err(refusal)
+                }
+            })
+            .await?;
+        match reserved {
+            Some(reserved) => break reserved,
+            None if tokio::time::Instant::now() < deadline => {
+                let _ = tokio::time::timeout(std::time::Duration::from_millis(100), settled).await;
+            }
+            None => return Err(super::locked(rules::LOCKOUT_DURATION)),
+        }
+    };
     let bytes = Zeroizing::new(password.expose().as_bytes().to_vec());
     let too_long = password.expose().len() > rules::PASSWORD_MAX_BYTES;
-    let ok = match account {
-        Some(account) if !too_long => state.hasher().verify(bytes, account.password_hash.clone()).await?,
-        _ => state.hasher().verify_dummy(bytes).await?,
+    let verified = match &account {
+        Some(account) if !too_long => state.hasher().verify(bytes, account.password_hash.clone()).await,
+        _ => state.hasher().verify_dummy(bytes).await,
     };
-    if ok {
-        return Ok(());
-    }
-    if let Some(account) = account {
-        let (id, now) = (account.id, state.now());
-        if let Some(lock) = state.db().transaction(move |tx| record_failure(tx, id, now)).await? {
-            return Err(lock);
+    let ok = matches!(verified, Ok(true)) && account.is_some();
+    // A check that could not run (an internal error) is not counted against the address.
+    let uncounted = verified.is_err();
+    let now = state.now();
+    let settle_key = key.clone();
+    let lock = state
+        .db()
+        .transaction(move |tx| {
+            if !ok && !uncounted {
+                let (kind, detail) = check.failed_event();
+                event(tx, Some(&settle_key), kind, detail, now)?;
+            }
+            settle(tx, &settle_key, reservation, ok || uncounted, now)
+        })
+        .await;
+    state.checks_settled().notify_waiters();
+    let lock = lock?;
+    verified?;
+    match account {
+        Some(account) if ok => Ok(account),
+        _ => {
+            tracing::info!("wrong password");
+            Err(lock.unwrap_or_else(|| check.refusal()))
         }
-        tracing::info!(account_id = id, "wrong password");
     }
-    Err(invalid_credentials())
 }
 
 /// `POST /api/session`: checks the password, then answers `authenticated` (2FA off, low risk),
@@ -116,17 +200,7 @@ pub async fn sign_in(
     password: &SecretString,
     device_id: Option<String>,
 ) -> AppResult<SignIn> {
-    let account = match super::accounts::normalize_email(email) {
-        Some(email) => state.db().read(move |conn| account_by_email(conn, &email)).await?,
-        None => None,
-    };
-    if let Some(account) = &account {
-        ensure_unlocked(account, state.now())?;
-    }
-    check_password(state, account.as_ref(), password).await?;
-    let Some(account) = account else {
-        return Err(invalid_credentials());
-    };
+    let account = check_password(state, super::throttle_key(email), password, PasswordCheck::SignIn).await?;
     let now = state.now();
     state
         .db()
@@ -150,6 +224,13 @@ pub async fn sign_in(
                 (None, RiskLevel::High) => (SignInStatus::EmailVerificationRequired, vec![Method::Email]),
                 (None, RiskLevel::Low) => {
                     let token = create_session(tx, account.id, risk, device_id.as_deref(), now)?;
+                    event(
+                        tx,
+                        Some(&account.email),
+                        "signin_succeeded",
+                        serde_json::json!({ "second_factor": null, "risk": risk.as_str() }),
+                        now,
+                    )?;
                     tracing::info!(account_id = account.id, "signed in");
                     return Ok(SignIn {
                         status: SignInStatus::Authenticated,
@@ -201,6 +282,13 @@ pub async fn verify_sign_in(state: &AppState, request: VerifyRequest) -> AppResu
             answered.account.id,
             challenge.risk,
             challenge.device_id.as_deref(),
+            now,
+        )?;
+        event(
+            tx,
+            Some(&answered.account.email),
+            "signin_succeeded",
+            serde_json::json!({ "second_factor": answered.method.as_str(), "risk": challenge.risk.as_str() }),
             now,
         )?;
         tracing::info!(account_id = answered.account.id, "signed in");

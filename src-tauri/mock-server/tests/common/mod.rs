@@ -64,6 +64,7 @@ impl Resp {
 }
 
 /// A server in memory, answering as if from `peer`.
+#[derive(Clone)]
 pub struct Mock {
     pub state: AppState,
     pub app: Router,
@@ -80,6 +81,18 @@ impl Mock {
         let state = AppState::open(&DbLocation::Memory, ServerConfig::for_tests()).unwrap();
         let app = app(state.clone()).layer(MockConnectInfo(peer));
         Mock { state, app, offset: 0 }
+    }
+
+    /// A server over `state`, answering a loopback peer.
+    pub fn over(state: AppState) -> Mock {
+        let app = app(state.clone()).layer(MockConnectInfo(SocketAddr::from(([127, 0, 0, 1], 40_000))));
+        Mock { state, app, offset: 0 }
+    }
+
+    /// True when nothing was e-mailed.
+    pub async fn outbox_is_empty(&self) -> bool {
+        let doc = self.call(Method::GET, "/mock/outbox", None, None).await.ok(200);
+        doc.as_array().unwrap().is_empty()
     }
 
     pub async fn send(&self, request: Request<Body>) -> Resp {
