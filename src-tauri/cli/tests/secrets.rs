@@ -325,7 +325,7 @@ fn the_new_forms_refuse_what_they_cannot_read_without_echoing_it() {
         |flag: &str, path: &str| -> Output { env.run(&["add", "--issuer", "X", "--account", "x", flag, path]) };
     assert_fails(
         &by_hand("--secret-file", &bad),
-        "--secret-file is not valid base32",
+        "--secret-file: character 13 of the secret is a punctuation mark",
         marker,
     );
     let out = env.run(&["add", "--uri-file", &bad]);
@@ -338,7 +338,7 @@ fn the_new_forms_refuse_what_they_cannot_read_without_echoing_it() {
         marker,
     );
     let empty = env.file("empty.txt", b"\n \n");
-    assert_fails(&by_hand("--secret-file", &empty), "not valid base32", "\u{0}");
+    assert_fails(&by_hand("--secret-file", &empty), "the secret is empty", "\u{0}");
     assert_fails(&env.run(&["add", "--uri-file", &empty]), "holds no URI", "\u{0}");
     assert_fails(
         &env.run(&["recovery", "use", &id, "--code-file", &empty]),
@@ -377,7 +377,7 @@ fn the_new_forms_refuse_what_they_cannot_read_without_echoing_it() {
         &format!("{PASSWORD}\n"),
         false,
     );
-    assert_fails(&out, "not valid base32", PASSWORD);
+    assert_fails(&out, "the secret is empty", PASSWORD);
     assert_eq!(env.accounts().len(), 1, "nothing was added");
 }
 
