@@ -277,8 +277,13 @@ fn outbox_risk_clock_and_support_reset_match_what_the_api_reports() {
     assert_eq!(account(&on, demo)["method"], "totp");
     assert_eq!(account(&on, demo)["recovery_codes_left"], 10);
 
-    // Support's reset through the panel: the API reports 2FA off, and the user got an e-mail.
+    // Support's reset through the panel ends the account's sessions (the old token is refused),
+    // the API reports 2FA off to a new sign-in, and the user got an e-mail.
     ok(&w, "server_support_reset", json!({ "email": demo }));
+    let (code, _) = http(&at, "GET", "/api/account/security", Some(&token), None);
+    assert_eq!(code, 401, "the sessions before the reset are ended");
+    let (_, signed) = http(&at, "POST", "/api/session", None, Some(creds.clone()));
+    let token = signed["token"].as_str().expect("2FA off again: a token").to_owned();
     let (code, security) = http(&at, "GET", "/api/account/security", Some(&token), None);
     assert_eq!(code, 200);
     assert_eq!(security["two_factor"]["enabled"], false, "{security}");

@@ -424,8 +424,8 @@ entries: Array<Candidate>,
  */
 failed: Array<ImportFailure>, 
 /**
- * Sentences about the whole file: duplicates inside it, missing Google Authenticator
- * batch parts, lost fields.
+ * Sentences about the whole file: duplicates inside it, entries left out on purpose
+ * (codes in Ente's trash), missing Google Authenticator batch parts, lost fields.
  */
 warnings: Array<string>, };
 
