@@ -151,11 +151,16 @@ def run(driver, by, wait, shot, ok) -> None:
     shot("server-panel")
     ok("server-panel-shows-2fa-on")
 
-    # 6. Support's reset from the panel (with its confirmation): the API reports 2FA off.
+    # 6. Support's reset from the panel (with its confirmation): it ends the account's sessions,
+    # and a new sign-in (no second step now) sees 2FA off.
     mock_row(driver).find_element(By.CSS_SELECTOR, '[data-testid="support-reset"]').click()
     wait.until(lambda d: mock_row(d).find_elements(By.CSS_SELECTOR, '[data-testid="support-reset-confirm"]'))
     mock_row(driver).find_element(By.CSS_SELECTOR, '[data-testid="support-reset-confirm"]').click()
     wait.until(lambda d: tfa_of(d) == "2FA off")
+    expect(api(base, "GET", "/api/account/security", token=token), 401, "the old session ended")
+    session = expect(api(base, "POST", "/api/session", {"email": email, "password": PASSWORD}), 200, "sign in")
+    assert session["status"] == "authenticated", session
+    token = session["token"]
     security = expect(api(base, "GET", "/api/account/security", token=token), 200, "security")
     assert security["two_factor"]["enabled"] is False, security
     ok("server-support-reset")
