@@ -2,9 +2,12 @@
 //! they all share the configured backup folder (here the default one, under `$XDG_DATA_HOME`).
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Output};
 
 use serde_json::Value;
+
+mod common;
+use common::{assert_ok, text};
 
 const PASSWORD_A: &str = "password of vault A";
 const PASSWORD_B: &str = "password of vault B";
@@ -30,15 +33,9 @@ impl Env {
     }
 
     fn cmd(&self, vault: &Path, password: &str) -> Command {
-        let mut c = Command::new(env!("CARGO_BIN_EXE_smartpush-auth"));
-        c.env_clear()
-            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-            .env("HOME", self.dir.path())
-            .env("XDG_DATA_HOME", self.dir.path().join("data"))
-            .env("SMARTPUSH_AUTH_NO_KEYCHAIN", "1")
-            .env("SMARTPUSH_AUTH_PASSWORD", password)
-            .args(["--vault", vault.to_str().unwrap()])
-            .stdin(Stdio::null());
+        let mut c = common::isolated(self.dir.path());
+        c.env("SMARTPUSH_AUTH_PASSWORD", password)
+            .args(["--vault", vault.to_str().unwrap()]);
         c
     }
 
@@ -92,19 +89,6 @@ impl Env {
             .unwrap()
             .len())
     }
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
-}
-
-fn assert_ok(out: &Output) {
-    assert!(
-        out.status.success(),
-        "stdout: {}\nstderr: {}",
-        text(&out.stdout),
-        text(&out.stderr)
-    );
 }
 
 /// The repro of issue 14: vault A with two backups; vault B, one `add`, `passwd` → A's backups

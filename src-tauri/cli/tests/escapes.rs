@@ -10,6 +10,8 @@ use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
 
 use serde_json::Value;
+
+mod common;
 use smartpush_core::vault::{KdfParams, Vault};
 use smartpush_core::{AccountDraft, OtpConfig, RecoveryCode, Secret, SecretString};
 
@@ -77,16 +79,10 @@ impl Env {
     }
 
     fn cmd(&self) -> Command {
-        let mut c = Command::new(env!("CARGO_BIN_EXE_smartpush-auth"));
-        c.env_clear()
-            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-            .env("HOME", self.dir.path())
-            .env("XDG_DATA_HOME", self.dir.path().join("data"))
-            .env("SMARTPUSH_AUTH_VAULT", &self.vault)
+        let mut c = common::isolated(self.dir.path());
+        c.env("SMARTPUSH_AUTH_VAULT", &self.vault)
             .env("SMARTPUSH_AUTH_PASSWORD", PASSWORD)
-            .env("SMARTPUSH_AUTH_FILE_PASSWORD", FILE_PASSWORD)
-            .env("SMARTPUSH_AUTH_NO_KEYCHAIN", "1")
-            .stdin(Stdio::null());
+            .env("SMARTPUSH_AUTH_FILE_PASSWORD", FILE_PASSWORD);
         c
     }
 

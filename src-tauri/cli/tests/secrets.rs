@@ -11,6 +11,9 @@ use std::process::{Child, Command, Output, Stdio};
 
 use serde_json::Value;
 
+mod common;
+use common::{assert_ok, text};
+
 /// RFC 4226/6238 test secret "12345678901234567890" in base32: T=59 gives 287082 (6 digits).
 const RFC_SECRET: &str = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ";
 const RFC_CODE_AT_59: &str = "287082";
@@ -49,14 +52,8 @@ impl Env {
 
     /// The binary, its password in the environment unless `password_env` is false.
     fn cmd(&self, password_env: bool) -> Command {
-        let mut c = Command::new(env!("CARGO_BIN_EXE_smartpush-auth"));
-        c.env_clear()
-            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-            .env("HOME", self.dir.path())
-            .env("XDG_DATA_HOME", self.dir.path().join("data"))
-            .env("SMARTPUSH_AUTH_VAULT", &self.vault)
-            .env("SMARTPUSH_AUTH_NO_KEYCHAIN", "1")
-            .stdin(Stdio::null());
+        let mut c = common::isolated(self.dir.path());
+        c.env("SMARTPUSH_AUTH_VAULT", &self.vault);
         if password_env {
             c.env("SMARTPUSH_AUTH_PASSWORD", PASSWORD);
         }
@@ -111,20 +108,6 @@ impl Env {
             .map(|c| c["used"].as_bool().unwrap())
             .collect()
     }
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
-
-fn assert_ok(out: &Output) {
-    assert!(
-        out.status.success(),
-        "failed ({:?}): {}{}",
-        out.status,
-        text(&out.stdout),
-        text(&out.stderr)
-    );
 }
 
 /// Fails with one line on stderr holding `needle`, and none of `hidden`.
